@@ -1,0 +1,65 @@
+package io.packyard.bundle;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What every package format needs to know about a staged application besides its files.
+ *
+ * @param name the normalized project name (PEP 503), e.g. {@code acme-notes}; package names derive from it
+ * @param version the normalized PEP 440 version, e.g. {@code 1.0rc1}
+ * @param summary one-line summary ([project].description)
+ * @param description long description, plain text (may be empty)
+ * @param homepage project URL or empty
+ * @param license license expression or text, or empty
+ * @param maintainer "Name &lt;email&gt;" of the first author/maintainer
+ * @param company display name of the company, e.g. "Acme"
+ * @param product display name of the product, e.g. "Notes"
+ * @param target the platform the bundle is for
+ * @param pythonVersion the interpreter's "X.Y" version
+ * @param bundledInterpreter true when the bundle carries its interpreter under {@code python/};
+ *     false for "system" (packages then depend on the distribution's python3)
+ * @param commands the commands linked onto PATH
+ * @param postInstallHook bundle-relative path of the post-install hook launcher, or null
+ * @param preUninstallHook bundle-relative path of the pre-uninstall hook launcher, or null
+ * @param debDepends extra Debian Depends entries
+ * @param rpmRequires extra RPM Requires entries
+ */
+public record BundleMetadata(
+        String name,
+        String version,
+        String summary,
+        String description,
+        String homepage,
+        String license,
+        String maintainer,
+        String company,
+        String product,
+        Target target,
+        String pythonVersion,
+        boolean bundledInterpreter,
+        List<Command> commands,
+        String postInstallHook,
+        String preUninstallHook,
+        List<String> debDepends,
+        List<String> rpmRequires) {
+
+    public BundleMetadata {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(target, "target");
+        summary = summary == null ? "" : summary;
+        description = description == null ? "" : description;
+        homepage = homepage == null ? "" : homepage;
+        license = license == null ? "" : license;
+        maintainer = maintainer == null || maintainer.isBlank() ? company + " <packages@localhost>" : maintainer;
+        commands = List.copyOf(commands);
+        debDepends = List.copyOf(debDepends);
+        rpmRequires = List.copyOf(rpmRequires);
+    }
+
+    /** The install layout derived from company and product. */
+    public Layout layout() {
+        return new Layout(Layout.slug(company), Layout.slug(product));
+    }
+}

@@ -1,0 +1,49 @@
+package io.packyard.formats;
+
+import io.packyard.python.PackyardException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The registry of package formats: the one place that lists them all. */
+public final class PackageFormats {
+    private static final Map<String, PackageFormat> FORMATS = new LinkedHashMap<>();
+
+    static {
+        for (PackageFormat f : List.<PackageFormat>of(
+                // formats register here, one line each
+                )) {
+            FORMATS.put(f.id(), f);
+        }
+    }
+
+    private PackageFormats() {}
+
+    public static List<PackageFormat> all() {
+        return List.copyOf(FORMATS.values());
+    }
+
+    /** Parses a comma-separated {@code --format} value. */
+    public static List<PackageFormat> parse(String commaSeparated) {
+        List<PackageFormat> out = new ArrayList<>();
+        for (String id : commaSeparated.split(",")) {
+            String t = id.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            PackageFormat f = FORMATS.get(t);
+            if (f == null) {
+                throw PackyardException.config("--format: unknown format '" + t + "' (known: "
+                        + String.join(", ", FORMATS.keySet()) + ")");
+            }
+            if (!out.contains(f)) {
+                out.add(f);
+            }
+        }
+        if (out.isEmpty()) {
+            throw PackyardException.config("--format: no format given");
+        }
+        return out;
+    }
+}
