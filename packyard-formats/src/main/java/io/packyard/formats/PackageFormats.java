@@ -24,6 +24,11 @@ public final class PackageFormats {
         return List.copyOf(FORMATS.values());
     }
 
+    /** The formats built when --format is not given: every format that supports the target. */
+    public static List<PackageFormat> defaultsFor(io.packyard.bundle.Target target) {
+        return FORMATS.values().stream().filter(f -> f.supports(target)).toList();
+    }
+
     /** Parses a comma-separated {@code --format} value. */
     public static List<PackageFormat> parse(String commaSeparated) {
         List<PackageFormat> out = new ArrayList<>();

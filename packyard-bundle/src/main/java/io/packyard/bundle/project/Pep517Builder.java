@@ -1,0 +1,248 @@
+package io.packyard.bundle.project;
+
+import io.packyard.python.PackyardException;
+import io.packyard.python.util.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Builds a project's wheel through its declared PEP 517 backend, on a host Python, offline and
+ * without build isolation: the backend must already be importable by that Python. When it is
+ * not, Debian's offline wheels in /usr/share/python-wheels (setuptools, wheel) are put on
+ * PYTHONPATH as a fallback, since a pure-Python wheel is importable as is.
+ *
+ * <p>The source tree is copied to a scratch directory first, so the backend's build/ and
+ * *.egg-info droppings never land in the user's checkout.
+ */
+public final class Pep517Builder {
+    /** Exit status the driver script uses to say "the backend is not importable". */
+    private static final int BACKEND_MISSING = 97;
+    private static final Set<String> SKIP_DIRS = Set.of(".git", ".hg", ".svn", "build", "dist", ".venv", "venv",
+            "__pycache__", ".tox", ".nox", "node_modules", ".mypy_cache", ".pytest_cache");
+    private static final String DRIVER = String.join("\n",
+            "import importlib, os, sys",
+            "spec, out = sys.argv[1], sys.argv[2]",
+            "for p in reversed(sys.argv[3:]):",
+            "    sys.path.insert(0, os.path.abspath(p))",
+            "mod, _, attr = spec.partition(':')",
+            "try:",
+            "    backend = importlib.import_module(mod)",
+            "except ImportError as e:",
+            "    print('packyard: cannot import build backend %s: %s' % (mod, e), file=sys.stderr)",
+            "    sys.exit(" + BACKEND_MISSING + ")",
+            "if mod.startswith('setuptools'):",
+            "    import setuptools",
+            "    v = tuple(int(x) for x in setuptools.__version__.split('.')[:2] if x.isdigit())",
+            "    if v < (70, 1):",
+            "        try:",
+            "            import wheel.bdist_wheel",
+            "        except ImportError as e:",
+            "            print('packyard: setuptools %s needs the wheel package: %s' % (setuptools.__version__, e), file=sys.stderr)",
+            "            sys.exit(" + BACKEND_MISSING + ")",
+            "for part in filter(None, attr.split('.')):",
+            "    backend = getattr(backend, part)",
+            "name = backend.build_wheel(out)",
+            "print('PACKYARD-WHEEL:' + name)",
+            "");
+
+    private final Path python;
+    private final long sourceDateEpoch;
+    private final Progress progress;
+    private final Path fallbackWheels;
+
+    private Pep517Builder(Builder b) {
+        this.python = b.python;
+        this.sourceDateEpoch = b.sourceDateEpoch;
+        this.progress = b.progress;
+        this.fallbackWheels = b.fallbackWheels;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options of a {@link Pep517Builder}. */
+    public static final class Builder {
+        private Path python;
+        private long sourceDateEpoch = 315532800L;
+        private Progress progress = Progress.NONE;
+        private Path fallbackWheels = Path.of("/usr/share/python-wheels");
+
+        /** The host Python that runs the backend; it must have the target's X.Y for extension modules. */
+        public Builder python(Path python) {
+            this.python = python;
+            return this;
+        }
+
+        public Builder sourceDateEpoch(long epoch) {
+            this.sourceDateEpoch = epoch;
+            return this;
+        }
+
+        public Builder progress(Progress progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        /** A directory of pure-Python backend wheels tried when the backend is not importable. */
+        public Builder fallbackWheels(Path dir) {
+            this.fallbackWheels = dir;
+            return this;
+        }
+
+        public Pep517Builder build() {
+            if (python == null) {
+                throw new IllegalStateException("python not set");
+            }
+            return new Pep517Builder(this);
+        }
+    }
+
+    /**
+     * Builds the wheel of the project in {@code sourceDir} into {@code outDir} and returns its path.
+     *
+     * @param what how errors name the project, e.g. "examples/hello-cli/pyproject.toml"
+     */
+    public Path buildWheel(Path sourceDir, Project.BuildSystem buildSystem, Path outDir, String what) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("packyard-src-");
+            Path copy = scratch.resolve("src");
+            copyTree(sourceDir, copy);
+            Files.createDirectories(outDir);
+            progress.step("Building wheel of " + sourceDir.getFileName() + " with " + buildSystem.backend());
+            Path log = scratch.resolve("backend.log");
+            int rc = run(copy, buildSystem, outDir, log, List.of());
+            if (rc == BACKEND_MISSING) {
+                List<Path> fallback = fallback();
+                if (!fallback.isEmpty()) {
+                    rc = run(copy, buildSystem, outDir, log, fallback);
+                }
+                if (rc == BACKEND_MISSING) {
+                    throw PackyardException.build(what + ": [build-system].build-backend: '" + buildSystem.backend()
+                            + "' is not importable by " + python + " (install it on the host; Packyard builds offline without build isolation)");
+                }
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (rc != 0) {
+                tail(output);
+                throw PackyardException.build(what + ": the PEP 517 backend " + buildSystem.backend()
+                        + " failed to build the wheel (exit " + rc + "); its last output is above");
+            }
+            String name = output.lines().filter(l -> l.startsWith("PACKYARD-WHEEL:"))
+                    .map(l -> l.substring("PACKYARD-WHEEL:".length()).trim()).reduce((a, b) -> b)
+                    .orElseThrow(() -> PackyardException.build(what + ": the backend reported no wheel"));
+            Path wheel = outDir.resolve(name);
+            if (!Files.isRegularFile(wheel)) {
+                throw PackyardException.build(what + ": the backend reported " + name + " but did not write it");
+            }
+            return wheel;
+        } catch (IOException e) {
+            throw PackyardException.build(what + ": building the wheel failed: " + e.getMessage(), e);
+        } finally {
+            if (scratch != null) {
+                deleteTree(scratch);
+            }
+        }
+    }
+
+    private int run(Path dir, Project.BuildSystem bs, Path outDir, Path log, List<Path> extraPath) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), "-c", DRIVER, bs.backend(), outDir.toAbsolutePath().toString()));
+        cmd.addAll(bs.backendPath());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch));
+        env.put("PIP_NO_INDEX", "1");
+        env.put("PIP_NO_BUILD_ISOLATION", "0");
+        env.put("PYTHONDONTWRITEBYTECODE", "1");
+        env.remove("PYTHONHOME");
+        env.remove("PYTHONPATH");
+        if (!extraPath.isEmpty()) {
+            env.put("PYTHONPATH", String.join(java.io.File.pathSeparator, extraPath.stream().map(Path::toString).toList()));
+        }
+        Process p = pb.start();
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private List<Path> fallback() throws IOException {
+        if (fallbackWheels == null || !Files.isDirectory(fallbackWheels)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(fallbackWheels)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".whl") && (n.startsWith("setuptools-") || n.startsWith("wheel-"));
+            }).sorted().toList();
+        }
+    }
+
+    private void tail(String output) {
+        List<String> lines = output.lines().toList();
+        for (String l : lines.subList(Math.max(0, lines.size() - 25), lines.size())) {
+            System.err.println("  | " + l);
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                String n = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                if (!dir.equals(from) && (SKIP_DIRS.contains(n) || n.endsWith(".egg-info"))) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path dest = to.resolve(from.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(dest, Files.readSymbolicLink(file));
+                } else {
+                    Files.copy(file, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

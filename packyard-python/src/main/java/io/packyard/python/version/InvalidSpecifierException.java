@@ -1,0 +1,16 @@
+package io.packyard.python.version;
+
+/** A string that is not a valid PEP 440 version specifier (or comma-separated set of them). */
+public class InvalidSpecifierException extends IllegalArgumentException {
+    private final String input;
+
+    public InvalidSpecifierException(String input, String reason) {
+        super("invalid version specifier '" + input + "': " + reason);
+        this.input = input;
+    }
+
+    /** The text that failed to parse. */
+    public String input() {
+        return input;
+    }
+}
