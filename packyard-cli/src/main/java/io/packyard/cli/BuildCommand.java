@@ -20,24 +20,26 @@ import picocli.CommandLine.Parameters;
         name = "build",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        usageHelpAutoWidth = true,
         description = {
             "Build self-contained installers for a Python project.",
             "",
-            "The project's wheel is built by its PEP 517 backend on a host Python (offline, no build",
-            "isolation). Dependencies come from the lock file if one is given, otherwise Packyard's own",
-            "resolver resolves [project].dependencies for the TARGET (markers and wheel tags of the",
-            "target, not of this machine) from --find-links directories and --index-url. Every wheel is",
-            "installed by Packyard itself (no pip), bytecode is compiled at build time, and the chosen",
-            "interpreter is bundled, so installing a package needs no compiler, no pip and no network."
+            "The project's wheel is built by its PEP 517 backend on a host Python (offline, no build isolation). "
+                    + "Dependencies come from the lock file when one is given; otherwise Packyard's own resolver "
+                    + "resolves [project].dependencies for the TARGET (its markers and wheel tags, not this machine's) "
+                    + "from --find-links directories and --index-url. Packyard installs every wheel itself (no pip), "
+                    + "compiles bytecode at build time and bundles the interpreter, so installing a package needs "
+                    + "no compiler, no pip and no network."
         },
         footer = {"", "Examples:",
-                "  # .deb, .rpm and .tar.gz for this machine, interpreter copied from a host CPython:",
+                "  # .deb, .rpm and .tar.gz, with a relocated copy of the host's CPython 3.11:",
                 "  packyard build examples/hello-cli --python host:3.11",
                 "",
-                "  # only a .deb, wheels from a local directory and a private index, into ./out:",
-                "  packyard build . --format deb --find-links wheels/ --index-url http://127.0.0.1:8080/simple/ --out out",
+                "  # only a .deb, wheels from a directory and a private index, into ./out:",
+                "  packyard build . --format deb --find-links wheels/ \\",
+                "      --index-url http://127.0.0.1:8080/simple/ --out out",
                 "",
-                "  # pinned dependencies from a lock file, python-build-standalone 3.12 interpreter:",
+                "  # pinned dependencies from a lock file, python-build-standalone 3.12:",
                 "  packyard build . --lock pylock.toml --python 3.12",
                 "",
                 "  # reproducible output: the same inputs give byte-identical packages",

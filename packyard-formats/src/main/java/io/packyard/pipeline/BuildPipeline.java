@@ -1,0 +1,461 @@
+package io.packyard.pipeline;
+
+import io.packyard.bundle.Bundle;
+import io.packyard.bundle.BundleMetadata;
+import io.packyard.bundle.Command;
+import io.packyard.bundle.Target;
+import io.packyard.bundle.interpreter.Interpreter;
+import io.packyard.bundle.interpreter.InterpreterProvisioner;
+import io.packyard.bundle.interpreter.InterpreterSpec;
+import io.packyard.bundle.project.Pep517Builder;
+import io.packyard.bundle.project.Project;
+import io.packyard.formats.PackageFormat;
+import io.packyard.python.PackyardException;
+import io.packyard.python.index.FindLinks;
+import io.packyard.python.index.SimpleIndexClient;
+import io.packyard.python.index.WheelSource;
+import io.packyard.python.lock.Lock;
+import io.packyard.python.markers.MarkerEnvironment;
+import io.packyard.python.requirements.Requirement;
+import io.packyard.python.resolve.Resolution;
+import io.packyard.python.resolve.ResolvedWheel;
+import io.packyard.python.resolve.Resolver;
+import io.packyard.python.tags.Platforms;
+import io.packyard.python.tags.SupportedTags;
+import io.packyard.python.util.Progress;
+import io.packyard.python.version.Version;
+import io.packyard.python.wheel.BytecodeCompiler;
+import io.packyard.python.wheel.InstallScheme;
+import io.packyard.python.wheel.InstalledDistribution;
+import io.packyard.python.wheel.LauncherWriter;
+import io.packyard.python.wheel.WheelFilename;
+import io.packyard.python.wheel.WheelInstaller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The one build pipeline, used by {@code packyard build} and by the build service:
+ *
+ * <pre>
+ * pyproject.toml → Project → interpreter → project wheel (PEP 517) → dependencies (lock or resolver,
+ * for the TARGET) → wheels installed into the stage → launchers, hooks, bytecode, RECORD → Bundle
+ * → each PackageFormat → output directory (atomically: all packages or none)
+ * </pre>
+ */
+public final class BuildPipeline {
+    /** Bundle-relative directory of the hook launchers. */
+    static final String HOOKS_DIR = "hooks";
+
+    private BuildPipeline() {}
+
+    public static BuildResult run(BuildRequest request) {
+        Progress progress = request.progress();
+        Project project = Project.load(request.projectDir());
+        Target target = request.target();
+        for (PackageFormat f : request.formats()) {
+            if (!f.supports(target)) {
+                throw PackyardException.config("--format: " + f.id() + " cannot be built for target " + target.id());
+            }
+        }
+        long epoch = request.sourceDateEpoch().orElseGet(() -> SourceDate.of(project.dir()));
+        Path work = createTempDir("packyard-build-");
+        try {
+            return new Run(request, project, target, epoch, work, progress).execute();
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** The state of one build. */
+    private static final class Run {
+        private final BuildRequest request;
+        private final Project project;
+        private final Target target;
+        private final long epoch;
+        private final Path work;
+        private final Path stage;
+        private final Progress progress;
+
+        Run(BuildRequest request, Project project, Target target, long epoch, Path work, Progress progress) {
+            this.request = request;
+            this.project = project;
+            this.target = target;
+            this.epoch = epoch;
+            this.work = work;
+            this.stage = work.resolve("stage");
+            this.progress = progress;
+        }
+
+        BuildResult execute() {
+            Project.Settings cfg = project.packyard();
+            mkdirs(stage);
+
+            // 1. the interpreter
+            InterpreterSpec spec = request.python()
+                    .map(s -> InterpreterSpec.parse(s, "--python", Path.of("")))
+                    .orElseGet(() -> cfg.python()
+                            .map(v -> InterpreterSpec.fromToml(v, cfg.pythonWhere(), project.dir()))
+                            .orElseGet(() -> InterpreterSpec.parse(DEFAULT_PYTHON, "[tool.packyard].python (default)", project.dir())));
+            progress.step("Provisioning the interpreter (" + spec.text() + ") for " + target.id());
+            Interpreter interpreter = InterpreterProvisioner.builder().progress(progress).build()
+                    .provision(spec, target, stage.resolve("python"));
+            Path hostPython = interpreter.hostExecutable().orElseThrow(() -> PackyardException.build(
+                    "no Python " + interpreter.pythonXY() + " runs on this machine to build the project's wheel and"
+                            + " compile bytecode; install one (or use --python host:" + interpreter.pythonXY() + ")"));
+
+            MarkerEnvironment env = markerEnvironment(interpreter);
+            SupportedTags tags = supportedTags(interpreter, cfg);
+
+            // 2. the project's wheel and local dependencies, through their PEP 517 backends
+            Path built = work.resolve("built");
+            Pep517Builder backend = Pep517Builder.builder().python(hostPython).sourceDateEpoch(epoch).progress(progress).build();
+            Path projectWheel = backend.buildWheel(project.dir(), project.buildSystem(), built, where(project.dir()));
+            List<Path> localWheels = new ArrayList<>();
+            localWheels.add(projectWheel);
+            for (Path dir : cfg.localDependencies()) {
+                if (!Files.isDirectory(dir)) {
+                    throw PackyardException.config(cfg.localDependenciesWhere() + ": " + dir + " is not a directory");
+                }
+                Project local = Project.load(dir);
+                localWheels.add(backend.buildWheel(dir, local.buildSystem(), built, where(dir)));
+            }
+            WheelFilename projectWheelName = WheelFilename.parse(projectWheel.getFileName().toString());
+            if (tags.bestRank(projectWheelName.tags()).isEmpty()) {
+                throw PackyardException.build(projectWheel.getFileName() + ": the project's wheel does not run on "
+                        + target.id() + " with Python " + interpreter.pythonXY() + " (its tags: "
+                        + projectWheelName.tags() + ")");
+            }
+            String version = project.version().orElse(Version.parse(projectWheelName.version()).toString());
+
+            // 3. dependencies, for the target
+            List<WheelSource> sources = sources(cfg);
+            List<Path> wheels = dependencies(sources, localWheels, env, tags, interpreter, version);
+
+            // 4. install every wheel
+            InstallScheme scheme = target.os() == Target.Os.WINDOWS
+                    ? InstallScheme.windows(interpreter.pythonXY(), interpreter.bundled())
+                    : InstallScheme.posix(interpreter.pythonXY(), interpreter.bundled());
+            LauncherWriter launchers = LauncherWriter.posix();
+            WheelInstaller installer = WheelInstaller.builder().root(stage).scheme(scheme).launchers(launchers)
+                    .progress(progress).build();
+            progress.step("Installing " + wheels.size() + " wheels");
+            List<InstalledDistribution> dists = new ArrayList<>();
+            int n = 0;
+            for (Path w : wheels) {
+                dists.add(installer.install(w));
+                progress.advance(++n, wheels.size());
+            }
+            InstalledDistribution self = dists.stream()
+                    .filter(d -> io.packyard.python.names.ProjectName.normalize(d.name()).equals(project.normalizedName()))
+                    .findFirst().orElseThrow();
+
+            // 5. commands and hooks
+            List<Command> commands = commands(self, scheme);
+            String postInstall = cfg.postInstall().map(h -> hook(launchers, scheme, "post-install", h)).orElse(null);
+            String preUninstall = cfg.preUninstall().map(h -> hook(launchers, scheme, "pre-uninstall", h)).orElse(null);
+
+            // 6. exclusions, bytecode, RECORD
+            dists = exclude(dists, cfg.exclude(), scheme);
+            String prefix = new BundleMetadata(project.normalizedName(), version, "", "", "", "", "", cfg.company(),
+                    cfg.product(), target, interpreter.pythonXY(), interpreter.bundled(), List.of(), null, null,
+                    List.of(), List.of()).layout().installPrefix();
+            progress.step("Compiling bytecode (unchecked-hash .pyc)");
+            List<String> pyDirs = new ArrayList<>();
+            if (interpreter.bundled()) {
+                pyDirs.add(interpreter.stdlibDir());
+            }
+            if (!pyDirs.contains(scheme.purelib()) && !scheme.purelib().startsWith(interpreter.stdlibDir() + "/")) {
+                pyDirs.add(scheme.purelib());
+            }
+            BytecodeCompiler.deletePycache(stage, pyDirs);
+            List<String> pycs = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, progress)
+                    .compile(stage, prefix, pyDirs);
+            for (InstalledDistribution d : dists) {
+                d.writeRecord(stage, d.bytecodeOf(pycs));
+            }
+
+            // 7. the bundle
+            BundleMetadata metadata = new BundleMetadata(
+                    project.normalizedName(), version, project.summary(), project.description(), project.homepage(),
+                    project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
+                    interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
+                    cfg.debDepends(), cfg.rpmRequires());
+            Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch).build();
+
+            // 8. the packages: all written under temporary names, then renamed together
+            List<Path> outputs = writePackages(bundle);
+            List<String> installed = dists.stream().map(d -> d.name() + "==" + d.version()).sorted().toList();
+            return new BuildResult(metadata, outputs, installed);
+        }
+
+        private List<WheelSource> sources(Project.Settings cfg) {
+            List<WheelSource> sources = new ArrayList<>();
+            for (Path p : request.findLinks()) {
+                sources.add(FindLinks.of(p.toString(), Path.of(""), null, false, progress));
+            }
+            for (String loc : cfg.findLinks()) {
+                sources.add(FindLinks.of(loc, project.dir(), null, false, progress));
+            }
+            Optional<String> index = request.indexUrl().or(cfg::indexUrl);
+            index.ifPresent(u -> sources.add(SimpleIndexClient.builder().indexUrl(u).progress(progress).build()));
+            return sources;
+        }
+
+        private List<Path> dependencies(List<WheelSource> sources, List<Path> localWheels, MarkerEnvironment env,
+                SupportedTags tags, Interpreter interpreter, String version) {
+            Optional<Path> lock = request.lock().or(() -> project.packyard().lock());
+            if (lock.isPresent()) {
+                return locked(lock.get(), sources, localWheels, env, tags);
+            }
+            progress.step("Resolving dependencies for " + target.id() + " (Python " + interpreter.version() + ")");
+            Resolution resolution = Resolver.builder()
+                    .sources(sources)
+                    .supportedTags(tags)
+                    .environment(env)
+                    .localWheels(localWheels)
+                    .rootLabel(project.name())
+                    .progress(progress)
+                    .build()
+                    .resolve(List.of(Requirement.parse(project.name() + "==" + version)));
+            return resolution.wheels().stream().map(ResolvedWheel::localWheel).toList();
+        }
+
+        /**
+         * Wheels from a lock file: never re-resolved. The project's own wheel and its local
+         * dependencies are installed as built; lock entries of the same names are ignored.
+         */
+        private List<Path> locked(Path file, List<WheelSource> sources, List<Path> localWheels, MarkerEnvironment env,
+                SupportedTags tags) {
+            if (!Files.isRegularFile(file)) {
+                throw PackyardException.config("--lock: " + file + ": no such file");
+            }
+            progress.step("Selecting locked wheels from " + file.getFileName() + " for " + target.id());
+            Lock lock = Lock.read(file);
+            List<WheelSource> all = new ArrayList<>(sources);
+            for (String loc : lock.findLinks()) {
+                all.add(FindLinks.of(loc, file.toAbsolutePath().getParent(), null, false, progress));
+            }
+            if (!lock.noIndex()) {
+                lock.indexUrl().ifPresent(u -> all.add(SimpleIndexClient.builder().indexUrl(u).progress(progress).build()));
+            }
+            java.util.Set<String> local = new java.util.HashSet<>();
+            for (Path w : localWheels) {
+                local.add(WheelFilename.parse(w.getFileName().toString()).normalizedName());
+            }
+            Lock withoutLocal = new Lock(lock.file(), lock.format(),
+                    lock.packages().stream().filter(p -> !local.contains(p.normalizedName())).toList(),
+                    lock.requiresPython(), lock.environments(), lock.indexUrl(), lock.extraIndexUrls(),
+                    lock.findLinks(), lock.noIndex());
+            List<Path> out = new ArrayList<>(localWheels);
+            for (ResolvedWheel w : withoutLocal.select(env, tags, all, progress).wheels()) {
+                out.add(w.localWheel());
+            }
+            return out;
+        }
+
+        private MarkerEnvironment markerEnvironment(Interpreter interpreter) {
+            String full = interpreter.version().chars().filter(c -> c == '.').count() >= 2
+                    ? interpreter.version() : interpreter.version() + ".0";
+            return target.os() == Target.Os.WINDOWS
+                    ? MarkerEnvironment.windows(target.machine(), full)
+                    : MarkerEnvironment.linux(target.machine(), full);
+        }
+
+        private SupportedTags supportedTags(Interpreter interpreter, Project.Settings cfg) {
+            String[] xy = interpreter.pythonXY().split("\\.");
+            List<String> platforms;
+            if (target.os() == Target.Os.WINDOWS) {
+                platforms = Platforms.windows(target.machine());
+            } else {
+                String[] glibc = cfg.glibc().split("\\.");
+                platforms = Platforms.manylinux(target.machine(), Integer.parseInt(glibc[0]), Integer.parseInt(glibc[1]));
+            }
+            return SupportedTags.cpython(Integer.parseInt(xy[0]), Integer.parseInt(xy[1]), platforms);
+        }
+
+        private List<Command> commands(InstalledDistribution self, InstallScheme scheme) {
+            Project.Settings cfg = project.packyard();
+            List<String> console = cfg.scripts().orElse(List.copyOf(self.consoleScripts().keySet()));
+            Map<String, Boolean> wanted = new LinkedHashMap<>();
+            for (String c : console) {
+                if (!self.consoleScripts().containsKey(c)) {
+                    throw PackyardException.config(where(project.dir()) + ": [tool.packyard].scripts: '" + c
+                            + "' is not a console script of " + project.name() + " (it has: "
+                            + String.join(", ", self.consoleScripts().keySet()) + ")");
+                }
+                wanted.put(c, false);
+            }
+            for (String g : cfg.guiScripts()) {
+                if (!self.guiScripts().containsKey(g)) {
+                    throw PackyardException.config(where(project.dir()) + ": [tool.packyard].gui-scripts: '" + g
+                            + "' is not a GUI script of " + project.name() + " (it has: "
+                            + String.join(", ", self.guiScripts().keySet()) + ")");
+                }
+                wanted.put(g, true);
+            }
+            List<Command> out = new ArrayList<>();
+            wanted.forEach((name, gui) -> out.add(new Command(name, scheme.scripts() + "/" + name, gui)));
+            return out;
+        }
+
+        private String hook(LauncherWriter launchers, InstallScheme scheme, String name, String moduleFunction) {
+            launchers.writeHook(stage, scheme.interpreter(), HOOKS_DIR, name, moduleFunction);
+            return HOOKS_DIR + "/" + name;
+        }
+
+        /** Removes files matching [tool.packyard].exclude (globs relative to site-packages). */
+        private List<InstalledDistribution> exclude(List<InstalledDistribution> dists, List<String> globs, InstallScheme scheme) {
+            if (globs.isEmpty()) {
+                return dists;
+            }
+            List<PathMatcher> matchers = globs.stream()
+                    .map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+            String base = scheme.purelib() + "/";
+            List<InstalledDistribution> out = new ArrayList<>();
+            int removed = 0;
+            for (InstalledDistribution d : dists) {
+                List<String> keep = new ArrayList<>();
+                for (String f : d.files()) {
+                    String rel = f.startsWith(base) ? f.substring(base.length()) : f;
+                    boolean drop = !f.startsWith(d.distInfoPath() + "/")
+                            && matchers.stream().anyMatch(m -> m.matches(Path.of(rel)));
+                    if (drop) {
+                        delete(stage.resolve(f));
+                        removed++;
+                    } else {
+                        keep.add(f);
+                    }
+                }
+                out.add(new InstalledDistribution(d.name(), d.version(), d.distInfo(), keep, d.consoleScripts(), d.guiScripts()));
+            }
+            pruneEmptyDirs(stage.resolve(scheme.purelib()));
+            progress.step("Excluded " + removed + " files matching " + globs);
+            return out;
+        }
+
+        private List<Path> writePackages(Bundle bundle) {
+            Path out = request.outDir();
+            boolean created = !Files.exists(out);
+            List<Path[]> pending = new ArrayList<>();
+            try {
+                mkdirs(out);
+                for (PackageFormat f : request.formats()) {
+                    String name = f.fileName(bundle);
+                    Path tmp = out.resolve("." + name + ".partial");
+                    Files.deleteIfExists(tmp);
+                    pending.add(new Path[] {tmp, out.resolve(name)});
+                    progress.step("Writing " + name);
+                    f.write(bundle, tmp, progress);
+                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+                List<Path> done = new ArrayList<>();
+                for (Path[] p : pending) {
+                    Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    done.add(p[1]);
+                }
+                fsyncDir(out);
+                return done;
+            } catch (IOException | RuntimeException e) {
+                for (Path[] p : pending) {
+                    delete(p[0]);
+                }
+                if (created) {
+                    try {
+                        Files.deleteIfExists(out);
+                    } catch (IOException ignored) {
+                        // not empty: something else is in there
+                    }
+                }
+                if (e instanceof PackyardException pe) {
+                    throw pe;
+                }
+                throw PackyardException.build("writing packages to " + out + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The interpreter used when neither --python nor [tool.packyard].python says. */
+    static final String DEFAULT_PYTHON = "3.12";
+
+    static String where(Path projectDir) {
+        Path file = projectDir.resolve(Project.FILE).toAbsolutePath().normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
+    }
+
+    private static Path createTempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw PackyardException.build("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void mkdirs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw PackyardException.build("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void fsyncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not every platform can fsync a directory
+        }
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pruneEmptyDirs(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path d : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                try (Stream<Path> c = Files.list(d)) {
+                    if (c.findAny().isEmpty() && !d.equals(root)) {
+                        Files.delete(d);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
