@@ -425,6 +425,16 @@ public final class Version implements Comparable<Version> {
         return text;
     }
 
+    /** The earliest pre-release of this version: local dropped, {@code .dev0} set ({@code 1.2} → {@code 1.2.dev0}, {@code 1.2.post1} → {@code 1.2.post1.dev0}). */
+    Version earliestPrerelease() {
+        return new Version(epoch, release, pre, post, 0L, null);
+    }
+
+    /** The version this is a post-release of: post, dev and local dropped ({@code 1.0a1.post2.dev1} → {@code 1.0a1}). */
+    Version postBase() {
+        return new Version(epoch, release, pre, null, null, null);
+    }
+
     /** Release segments padded with zeros (or truncated) to exactly {@code length} entries. */
     List<Long> releasePadded(int length) {
         List<Long> out = new ArrayList<>(Collections.nCopies(length, 0L));
