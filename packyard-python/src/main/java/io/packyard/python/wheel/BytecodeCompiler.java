@@ -1,0 +1,315 @@
+package io.packyard.python.wheel;
+
+import io.packyard.python.PackyardException;
+import io.packyard.python.util.Progress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Compiles the {@code .py} files of a staged bundle to {@code __pycache__/*.pyc} with a host
+ * interpreter of the target's Python X.Y (bytecode is specific to X.Y).
+ *
+ * <p>The {@code .pyc} files are PEP 552 unchecked-hash pycs: they carry a hash of the source
+ * instead of its mtime and are never revalidated, so nothing is written under the installation
+ * at run time and the files do not depend on when they were built. Each code object's
+ * {@code co_filename} is the installed path ({@code installPrefix} + the bundle-relative path),
+ * not the staging path: the staging directory never leaks into the bytes (which would break
+ * reproducibility), and code loaded without its source names the right file. (When CPython
+ * imports a pyc next to its source it sets co_filename to the source's actual path anyway.)
+ *
+ * <p>Reproducibility: the same tree compiled twice gives identical bytes. The interpreter runs
+ * with {@code PYTHONHASHSEED=0} (set and frozenset constants are marshalled in hash order),
+ * {@code SOURCE_DATE_EPOCH} set, every other {@code PYTHON*} variable removed, {@code -S -s}
+ * (no site-packages, no .pth side effects). Files are compiled in sorted order in fixed chunks of
+ * {@value #CHUNK} files, one fresh interpreter per chunk, so the work done in a process (which
+ * can influence marshal's reference flags) does not depend on the number of CPUs; chunks run in
+ * parallel. This is why this class drives {@code py_compile} itself rather than
+ * {@code compileall -j 0}, whose process pool hands files to workers in a timing-dependent order.
+ *
+ * <p>Files that do not compile (for example Python 2 files some projects ship in their test
+ * data) are reported as warnings and skipped, as pip does.
+ */
+public final class BytecodeCompiler {
+
+    /** Files per interpreter process. */
+    public static final int CHUNK = 1000;
+
+    private static final String SCRIPT = """
+            import importlib.util, os, py_compile, sys
+            want, stage, prefix, sep = sys.argv[1:5]
+            have = "%d.%d" % sys.version_info[:2]
+            if have != want:
+                sys.stderr.write("error: the host interpreter is Python %s, the target is Python %s\\n" % (have, want))
+                sys.exit(3)
+            mode = getattr(py_compile, "PycInvalidationMode", None)
+            if mode is None:
+                sys.stderr.write("error: Python %s cannot write unchecked-hash .pyc files (3.7 or later needed)\\n" % have)
+                sys.exit(3)
+            out = sys.stdout.buffer
+            for rel in sys.stdin.buffer.read().decode("utf-8", "surrogateescape").split("\\0"):
+                if not rel:
+                    continue
+                src = os.path.join(stage, *rel.split("/"))
+                cfile = importlib.util.cache_from_source(src)
+                try:
+                    py_compile.compile(src, cfile=cfile, dfile=prefix + sep + rel.replace("/", sep), doraise=True,
+                                       invalidation_mode=mode.UNCHECKED_HASH)
+                except py_compile.PyCompileError as e:
+                    msg = ("%s: %s" % (e.exc_type_name, e.exc_value)).replace("\\n", " ")
+                    sys.stderr.write("warning: %s: %s\\n" % (rel, msg))
+                    continue
+                out.write(os.path.relpath(cfile, stage).replace(os.sep, "/").encode("utf-8", "surrogateescape") + b"\\0")
+            out.flush()
+            """;
+
+    private final Path python;
+    private final String pythonXY;
+    private final long sourceDateEpoch;
+    private final int parallelism;
+    private final Progress progress;
+
+    /**
+     * @param hostPython an interpreter of the target's X.Y that runs on this machine
+     * @param pythonXY the target's "X.Y"; compilation fails if the host interpreter differs
+     * @param sourceDateEpoch the SOURCE_DATE_EPOCH given to the interpreter
+     * @param progress warnings (files that do not compile) go here
+     */
+    public BytecodeCompiler(Path hostPython, String pythonXY, long sourceDateEpoch, Progress progress) {
+        this(hostPython, pythonXY, sourceDateEpoch, Runtime.getRuntime().availableProcessors(), progress);
+    }
+
+    /** As above, running at most {@code parallelism} interpreters at a time (the output does not depend on it). */
+    public BytecodeCompiler(Path hostPython, String pythonXY, long sourceDateEpoch, int parallelism, Progress progress) {
+        this.python = Objects.requireNonNull(hostPython, "hostPython");
+        this.pythonXY = Objects.requireNonNull(pythonXY, "pythonXY");
+        this.sourceDateEpoch = sourceDateEpoch;
+        this.parallelism = Math.max(1, parallelism);
+        this.progress = progress == null ? Progress.NONE : progress;
+    }
+
+    /**
+     * Compiles every {@code .py} file under the given bundle directories (symbolic links are not
+     * followed; existing {@code .pyc} files are replaced).
+     *
+     * @param stageRoot the staged bundle root
+     * @param installPrefix where the bundle root will be on the target, for example
+     *     {@code /opt/acme/notes} (a Windows prefix such as {@code C:\Program Files\Acme\Notes} makes
+     *     the recorded paths use backslashes)
+     * @param dirs bundle-relative directories, '/'-separated
+     * @return the {@code .pyc} files written, bundle-relative, sorted
+     */
+    public List<String> compile(Path stageRoot, String installPrefix, Collection<String> dirs) {
+        Path rootAbs = stageRoot.toAbsolutePath().normalize();
+        String sep = installPrefix.contains("\\") ? "\\" : "/";
+        String prefix = installPrefix.endsWith(sep) ? installPrefix.substring(0, installPrefix.length() - 1) : installPrefix;
+        List<String> sources = new ArrayList<>(findSources(rootAbs, dirs));
+        if (sources.isEmpty()) {
+            return List.of();
+        }
+        for (String s : sources) {
+            if (s.indexOf('\0') >= 0) {
+                throw PackyardException.build("cannot compile " + s + ": NUL in file name");
+            }
+        }
+        progress.step("Compiling " + sources.size() + " Python files with " + python);
+        List<List<String>> chunks = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i += CHUNK) {
+            chunks.add(sources.subList(i, Math.min(sources.size(), i + CHUNK)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, chunks.size()));
+        try {
+            List<Future<List<String>>> futures = new ArrayList<>();
+            for (List<String> chunk : chunks) {
+                futures.add(pool.submit(() -> compileChunk(rootAbs, prefix, sep, chunk)));
+            }
+            TreeSet<String> compiled = new TreeSet<>();
+            long done = 0;
+            for (Future<List<String>> f : futures) {
+                try {
+                    List<String> pycs = f.get();
+                    compiled.addAll(pycs);
+                    done += CHUNK;
+                    progress.advance(Math.min(done, sources.size()), sources.size());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof PackyardException pe) {
+                        throw pe;
+                    }
+                    throw PackyardException.build("bytecode compilation failed: " + e.getCause(), e.getCause());
+                }
+            }
+            for (String pyc : compiled) {
+                Path p = rootAbs.resolve(pyc);
+                FileModes.set(p, 0644);
+                FileModes.set(p.getParent(), 0755);
+            }
+            return List.copyOf(compiled);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PackyardException.build("bytecode compilation interrupted", e);
+        } catch (IOException e) {
+            throw PackyardException.build("bytecode compilation: " + e.getMessage(), e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private List<String> compileChunk(Path root, String prefix, String sep, List<String> chunk) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(python.toString(), "-S", "-s", "-c", SCRIPT, pythonXY, root.toString(), prefix, sep);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PYTHON"));
+        env.put("PYTHONHASHSEED", "0");
+        env.put("PYTHONUTF8", "1");
+        env.put("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch));
+        Process proc;
+        try {
+            proc = pb.start();
+        } catch (IOException e) {
+            throw PackyardException.build("cannot run " + python + ": " + e.getMessage(), e);
+        }
+        CompletableFuture<byte[]> stdout = drain(proc.getInputStream());
+        CompletableFuture<byte[]> stderr = drain(proc.getErrorStream());
+        try (OutputStream in = proc.getOutputStream()) {
+            for (String s : chunk) {
+                in.write(s.getBytes(StandardCharsets.UTF_8));
+                in.write(0);
+            }
+        } catch (IOException e) {
+            // the process died early: its exit status and stderr tell why
+        }
+        int rc = proc.waitFor();
+        String err = new String(stderr.join(), StandardCharsets.UTF_8);
+        byte[] out = stdout.join();
+        List<String> errors = new ArrayList<>();
+        for (String line : err.split("\n")) {
+            if (line.startsWith("warning: ")) {
+                progress.warn("bytecode: " + line.substring("warning: ".length()));
+            } else if (!line.isBlank()) {
+                errors.add(line.startsWith("error: ") ? line.substring("error: ".length()) : line);
+            }
+        }
+        if (rc != 0) {
+            throw PackyardException.build("bytecode compilation with " + python + " failed (exit status " + rc + ")"
+                    + (errors.isEmpty() ? "" : ": " + String.join(" / ", errors.subList(Math.max(0, errors.size() - 3), errors.size()))));
+        }
+        List<String> pycs = new ArrayList<>();
+        for (String s : new String(out, StandardCharsets.UTF_8).split("\0")) {
+            if (!s.isEmpty()) {
+                pycs.add(s);
+            }
+        }
+        return pycs;
+    }
+
+    /** Reads a stream to its end on a thread of its own. */
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (in) {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                in.transferTo(b);
+                result.complete(b.toByteArray());
+            } catch (IOException e) {
+                result.completeExceptionally(new UncheckedIOException(e));
+            }
+        });
+        return result;
+    }
+
+    /** The bundle-relative {@code .py} files under the directories, sorted. */
+    static TreeSet<String> findSources(Path root, Collection<String> dirs) {
+        TreeSet<String> out = new TreeSet<>();
+        for (String d : dirs) {
+            InstallScheme.checkRelative("bytecode directory", d);
+            Path dir = root.resolve(d);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".py") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                        .forEach(p -> out.add(root.relativize(p).toString().replace('\\', '/')));
+            } catch (IOException | UncheckedIOException e) {
+                throw PackyardException.build("cannot list " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Deletes every {@code __pycache__} directory under the given bundle directories (for example
+     * bytecode a wheel shipped, or left from an earlier build).
+     *
+     * @return the bundle-relative directories deleted, sorted
+     */
+    public static List<String> deletePycache(Path stageRoot, Collection<String> dirs) {
+        Path root = stageRoot.toAbsolutePath().normalize();
+        TreeSet<String> deleted = new TreeSet<>();
+        for (String d : dirs) {
+            InstallScheme.checkRelative("bytecode directory", d);
+            Path dir = root.resolve(d);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                    private Path inCache;
+
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
+                        if (inCache == null && p.getFileName().toString().equals("__pycache__")) {
+                            inCache = p;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) throws IOException {
+                        if (inCache != null) {
+                            Files.delete(p);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path p, IOException exc) throws IOException {
+                        if (exc != null) {
+                            throw exc;
+                        }
+                        if (inCache != null) {
+                            Files.delete(p);
+                            if (p.equals(inCache)) {
+                                deleted.add(root.relativize(p).toString().replace('\\', '/'));
+                                inCache = null;
+                            }
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException e) {
+                throw PackyardException.build("cannot delete __pycache__ under " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(deleted);
+    }
+}

@@ -1,0 +1,159 @@
+package io.packyard.python.wheel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.packyard.python.PackyardException;
+import io.packyard.python.util.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("system")
+class BytecodeCompilerTest {
+
+    static final Path PYTHON312 = LauncherSystemTest.PYTHON312;
+    static final Path PYTHON311 = Path.of("/root/.pyenv/versions/3.11.7/bin/python3.11");
+    static final String SITE = "lib/python3.12/site-packages";
+    static final String PREFIX = "/opt/acme/my notes";
+
+    @TempDir
+    Path tmp;
+
+    final List<String> warnings = new ArrayList<>();
+    final Progress progress = new Progress() {
+        @Override
+        public void step(String message) {}
+
+        @Override
+        public void advance(long done, long total) {}
+
+        @Override
+        public void warn(String message) {
+            warnings.add(message);
+        }
+    };
+
+    private static void sources(Path root) throws IOException {
+        Path pkg = Files.createDirectories(root.resolve(SITE + "/notes/sub"));
+        Files.writeString(pkg.getParent().resolve("__init__.py"), "from .sub import mod\n");
+        Files.writeString(pkg.resolve("__init__.py"), "");
+        Files.writeString(pkg.resolve("mod.py"), """
+                KEYWORDS = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
+                def check(x):
+                    return x in {"one", "two", "three", "four", "five", "six", "seven"}
+                def boom():
+                    raise ValueError("boom")
+                """);
+        Files.writeString(pkg.resolve("py2only.py"), "print 'hello'\n");
+        Files.writeString(root.resolve(SITE + "/notes/data.txt"), "not python\n");
+    }
+
+    private static Map<String, byte[]> read(Path root, List<String> files) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (String f : files) {
+            out.put(f, Files.readAllBytes(root.resolve(f)));
+        }
+        return out;
+    }
+
+    @Test
+    void compilesReproduciblyWithTheInstalledPathAsCoFilename() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON312));
+        Path stage = tmp.resolve("stage one");
+        sources(stage);
+        BytecodeCompiler compiler = new BytecodeCompiler(PYTHON312, "3.12", 1700000000L, progress);
+
+        List<String> pycs = compiler.compile(stage, PREFIX, List.of(SITE));
+
+        assertThat(pycs).containsExactly(
+                SITE + "/notes/__pycache__/__init__.cpython-312.pyc",
+                SITE + "/notes/sub/__pycache__/__init__.cpython-312.pyc",
+                SITE + "/notes/sub/__pycache__/mod.cpython-312.pyc");
+        assertThat(warnings).singleElement().asString().startsWith("bytecode: " + SITE + "/notes/sub/py2only.py: SyntaxError");
+        Map<String, byte[]> first = read(stage, pycs);
+
+        // again in place, after deleting the caches
+        assertThat(BytecodeCompiler.deletePycache(stage, List.of(SITE)))
+                .containsExactly(SITE + "/notes/__pycache__", SITE + "/notes/sub/__pycache__");
+        assertThat(pycs).allSatisfy(p -> assertThat(stage.resolve(p)).doesNotExist());
+        List<String> again = new BytecodeCompiler(PYTHON312, "3.12", 1800000000L, 1, progress).compile(stage, PREFIX, List.of(SITE));
+        assertThat(again).isEqualTo(pycs);
+        Map<String, byte[]> second = read(stage, again);
+        for (String p : pycs) {
+            assertThat(second.get(p)).as(p).isEqualTo(first.get(p));
+        }
+
+        // and in another staging directory: the bytes do not depend on where the tree is staged
+        Path other = tmp.resolve("stage-two");
+        sources(other);
+        compiler.compile(other, PREFIX, List.of(SITE));
+        for (String p : pycs) {
+            assertThat(Files.readAllBytes(other.resolve(p))).as(p).isEqualTo(first.get(p));
+        }
+
+        // header: PEP 552 flags 0b01 (hash-based, unchecked); co_filename is the installed path
+        String probe = """
+                import marshal, sys
+                data = open(sys.argv[1], "rb").read()
+                print(int.from_bytes(data[4:8], "little"))
+                print(marshal.loads(data[16:]).co_filename)
+                """;
+        LauncherSystemTest.Result r = LauncherSystemTest.run(tmp, Map.of(), PYTHON312.toString(), "-c", probe,
+                stage.resolve(SITE + "/notes/sub/__pycache__/mod.cpython-312.pyc").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("1\n" + PREFIX + "/" + SITE + "/notes/sub/mod.py");
+
+        // the interpreter uses the unchecked pycs as they are, even when the source changed
+        Files.writeString(stage.resolve(SITE + "/notes/sub/mod.py"), "CHANGED = True\n");
+        String use = "import sys; sys.path.insert(0, sys.argv[1]); from notes.sub import mod; print(hasattr(mod, 'KEYWORDS'));"
+                + " print(mod.check('two'))";
+        LauncherSystemTest.Result run = LauncherSystemTest.run(tmp, Map.of(), PYTHON312.toString(), "-B", "-c", use,
+                stage.resolve(SITE).toString());
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).isEqualTo("True\nTrue");
+    }
+
+    @Test
+    void refusesAnInterpreterOfAnotherVersion() throws IOException {
+        assumeTrue(Files.isExecutable(PYTHON311));
+        Path stage = tmp.resolve("stage");
+        sources(stage);
+        assertThatThrownBy(() -> new BytecodeCompiler(PYTHON311, "3.12", 0, progress).compile(stage, PREFIX, List.of(SITE)))
+                .isInstanceOf(PackyardException.class)
+                .hasMessageContaining("the host interpreter is Python 3.11, the target is Python 3.12");
+        try (Stream<Path> s = Files.walk(stage)) {
+            assertThat(s.filter(p -> p.toString().endsWith(".pyc"))).isEmpty();
+        }
+    }
+
+    @Test
+    void compilesAnInstalledWheelForItsRecord() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON312));
+        Path root = tmp.resolve("bundle");
+        InstallScheme scheme = InstallScheme.posix("3.12", false);
+        WheelInstaller installer = WheelInstaller.builder().root(root).scheme(scheme).build();
+        InstalledDistribution d = installer.install(TestWheel.of("notes", "1.0")
+                .file("notes/__init__.py", "X = 1\n")
+                .file("notes/__pycache__/__init__.cpython-312.pyc", "stale bytecode shipped in the wheel")
+                .write(tmp));
+
+        assertThat(BytecodeCompiler.deletePycache(root, List.of(scheme.purelib()))).containsExactly(SITE + "/notes/__pycache__");
+        List<String> pycs = new BytecodeCompiler(PYTHON312, "3.12", 0, progress).compile(root, PREFIX, List.of(scheme.purelib()));
+        d.writeRecord(root, d.bytecodeOf(pycs));
+
+        String record = Files.readString(root.resolve(d.recordPath()));
+        assertThat(record).contains("notes/__pycache__/__init__.cpython-312.pyc,sha256=");
+        assertThat(RecordFile.parse(record)).filteredOn(e -> e.path().endsWith(".pyc")).singleElement()
+                .satisfies(e -> assertThat(e.hash()).contains(RecordFile.sha256(Files.readAllBytes(root.resolve(pycs.get(0))))));
+    }
+}
