@@ -77,6 +77,9 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--lock", paramLabel = "FILE", description = "pylock.toml, or requirements.txt with == pins and --hash; disables resolution.")
     Path lock;
 
+    @Option(names = "--source-date-epoch", paramLabel = "SECONDS", description = "Timestamp for every file in the packages (default: $SOURCE_DATE_EPOCH, else the project's last git commit, else 1980-01-01).")
+    Long sourceDateEpoch;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only errors and the names of the packages written.")
     boolean quiet;
 
@@ -87,7 +90,7 @@ public final class BuildCommand implements Callable<Integer> {
     public Integer call() {
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), quiet);
         Target t = target == null ? Target.host() : Target.parse(target);
-        BuildRequest request = BuildRequest.builder()
+        BuildRequest.Builder builder = BuildRequest.builder()
                 .projectDir(projectDir)
                 .target(t)
                 .formats(formats == null ? PackageFormats.defaultsFor(t) : PackageFormats.parse(formats))
@@ -96,8 +99,14 @@ public final class BuildCommand implements Callable<Integer> {
                 .findLinks(findLinks)
                 .indexUrl(Optional.ofNullable(indexUrl))
                 .lock(Optional.ofNullable(lock))
-                .progress(progress)
-                .build();
+                .progress(progress);
+        if (sourceDateEpoch != null) {
+            if (sourceDateEpoch < 0) {
+                throw io.packyard.python.PackyardException.config("--source-date-epoch: must not be negative");
+            }
+            builder.sourceDateEpoch(sourceDateEpoch);
+        }
+        BuildRequest request = builder.build();
         BuildResult result = BuildPipeline.run(request);
         for (Path p : result.packages()) {
             spec.commandLine().getOut().println(p);

@@ -123,7 +123,8 @@ public final class BuildPipeline {
 
             // 2. the project's wheel and local dependencies, through their PEP 517 backends
             Path built = work.resolve("built");
-            Pep517Builder backend = Pep517Builder.builder().python(hostPython).sourceDateEpoch(epoch).progress(progress).build();
+            Path buildPython = interpreter.buildExecutable().orElse(hostPython);
+            Pep517Builder backend = Pep517Builder.builder().python(buildPython).sourceDateEpoch(epoch).progress(progress).build();
             Path projectWheel = backend.buildWheel(project.dir(), project.buildSystem(), built, where(project.dir()));
             List<Path> localWheels = new ArrayList<>();
             localWheels.add(projectWheel);
@@ -165,7 +166,7 @@ public final class BuildPipeline {
                     .findFirst().orElseThrow();
 
             // 5. commands and hooks
-            List<Command> commands = commands(self, scheme);
+            List<Command> commands = commands(self, dists, scheme);
             String postInstall = cfg.postInstall().map(h -> hook(launchers, scheme, "post-install", h)).orElse(null);
             String preUninstall = cfg.preUninstall().map(h -> hook(launchers, scheme, "pre-uninstall", h)).orElse(null);
 
@@ -288,29 +289,41 @@ public final class BuildPipeline {
             return SupportedTags.cpython(Integer.parseInt(xy[0]), Integer.parseInt(xy[1]), platforms);
         }
 
-        private List<Command> commands(InstalledDistribution self, InstallScheme scheme) {
+        /**
+         * The commands put on PATH: [tool.packyard].scripts (default: every console script of the
+         * project itself) and gui-scripts. A listed name may also be a script of a dependency
+         * (packaging a third-party tool such as pip as an app); the project's own scripts win.
+         */
+        private List<Command> commands(InstalledDistribution self, List<InstalledDistribution> dists, InstallScheme scheme) {
             Project.Settings cfg = project.packyard();
             List<String> console = cfg.scripts().orElse(List.copyOf(self.consoleScripts().keySet()));
             Map<String, Boolean> wanted = new LinkedHashMap<>();
             for (String c : console) {
-                if (!self.consoleScripts().containsKey(c)) {
+                if (!provides(self, dists, c, false)) {
                     throw PackyardException.config(where(project.dir()) + ": [tool.packyard].scripts: '" + c
-                            + "' is not a console script of " + project.name() + " (it has: "
-                            + String.join(", ", self.consoleScripts().keySet()) + ")");
+                            + "' is not a console script of " + project.name() + " or its dependencies (" + project.name()
+                            + " has: " + String.join(", ", self.consoleScripts().keySet()) + ")");
                 }
                 wanted.put(c, false);
             }
             for (String g : cfg.guiScripts()) {
-                if (!self.guiScripts().containsKey(g)) {
+                if (!provides(self, dists, g, true)) {
                     throw PackyardException.config(where(project.dir()) + ": [tool.packyard].gui-scripts: '" + g
-                            + "' is not a GUI script of " + project.name() + " (it has: "
-                            + String.join(", ", self.guiScripts().keySet()) + ")");
+                            + "' is not a GUI script of " + project.name() + " or its dependencies (" + project.name()
+                            + " has: " + String.join(", ", self.guiScripts().keySet()) + ")");
                 }
                 wanted.put(g, true);
             }
             List<Command> out = new ArrayList<>();
             wanted.forEach((name, gui) -> out.add(new Command(name, scheme.scripts() + "/" + name, gui)));
             return out;
+        }
+
+        private static boolean provides(InstalledDistribution self, List<InstalledDistribution> dists, String name, boolean gui) {
+            if ((gui ? self.guiScripts() : self.consoleScripts()).containsKey(name)) {
+                return true;
+            }
+            return dists.stream().anyMatch(d -> (gui ? d.guiScripts() : d.consoleScripts()).containsKey(name));
         }
 
         private String hook(LauncherWriter launchers, InstallScheme scheme, String name, String moduleFunction) {
