@@ -67,7 +67,7 @@ class InterpreterProvisionerTest {
             assertThat(server.requests).containsExactly("/rel/" + RELEASE + "/SHA256SUMS", "/rel/" + RELEASE + "/" + fileName("3.12.12"));
         }
         assertThat(py).isEqualTo(new Interpreter("3.12.12", "3.12", target, true, "python/bin/python3",
-                "python/lib/python3.12", "python/lib/python3.12/site-packages", py.hostExecutable()));
+                "python/lib/python3.12", "python/lib/python3.12/site-packages", py.hostExecutable(), py.buildExecutable()));
         // the target does not run here: a host CPython 3.12 may stand in, if this machine has one
         py.hostExecutable().ifPresent(h -> assertThat(h.getFileName().toString()).startsWith("python"));
         assertThat(py.pythonTag()).isEqualTo("cp312");
