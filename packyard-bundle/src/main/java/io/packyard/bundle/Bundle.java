@@ -20,7 +20,8 @@ import java.util.Set;
  * This is the one model between staging and the format writers; a writer reads nothing else.
  *
  * <p>Entries are listed in byte order of their paths, directories before their contents. Modes are
- * normalized (0755 for directories and executables, 0644 for other files), owners are root and
+ * normalized (0755 for directories and executables, 0644 for other files and for shared
+ * libraries), owners are root and
  * every timestamp is {@link #sourceDateEpoch()}, so the same inputs give the same archive bytes.
  */
 public final class Bundle {
@@ -63,6 +64,9 @@ public final class Bundle {
     public static Builder builder() {
         return new Builder();
     }
+
+    /** Shared libraries and extension modules are not programs: mode 0644, as Debian policy asks. */
+    private static final java.util.regex.Pattern SHARED_LIBRARY = java.util.regex.Pattern.compile(".*\\.so(\\.[0-9]+)*");
 
     /** Builds a {@link Bundle} by scanning a staged directory. */
     public static final class Builder {
@@ -109,7 +113,8 @@ public final class Bundle {
                             String target = Files.readSymbolicLink(file).toString().replace('\\', '/');
                             out.add(new BundleEntry(rel(root, file), BundleEntry.Kind.SYMLINK, 0777, file, target, 0));
                         } else if (attrs.isRegularFile()) {
-                            int mode = executable(file) ? 0755 : 0644;
+                            int mode = executable(file) && !SHARED_LIBRARY.matcher(file.getFileName().toString()).matches()
+                                    ? 0755 : 0644;
                             out.add(new BundleEntry(rel(root, file), BundleEntry.Kind.FILE, mode, file, null, attrs.size()));
                         } else {
                             throw new IOException("not a regular file, directory or symlink: " + file);

@@ -40,14 +40,14 @@ final class ConsoleProgress implements Progress {
             return;
         }
         if (terminal) {
-            err.print("\r    " + percent + "% (" + human(done) + " of " + human(total) + ")");
+            err.print("\r    " + percent + "% (" + amount(done, total) + ")");
             midLine = percent < 100;
             if (!midLine) {
                 err.println();
             }
             err.flush();
         } else if (percent / 25 != lastPercent / 25 || (percent == 100 && lastPercent != 100)) {
-            err.println("    " + percent + "% (" + human(done) + " of " + human(total) + ")");
+            err.println("    " + percent + "% (" + amount(done, total) + ")");
             err.flush();
         }
         lastPercent = percent;
@@ -65,6 +65,11 @@ final class ConsoleProgress implements Progress {
             err.println();
             midLine = false;
         }
+    }
+
+    /** Byte counts for downloads and archives; small totals are counts of things (files, wheels). */
+    private String amount(long done, long total) {
+        return total < 100_000 ? done + " of " + total : human(done) + " of " + human(total);
     }
 
     static String human(long n) {

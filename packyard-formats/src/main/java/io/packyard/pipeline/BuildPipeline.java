@@ -9,6 +9,7 @@ import io.packyard.bundle.interpreter.InterpreterProvisioner;
 import io.packyard.bundle.interpreter.InterpreterSpec;
 import io.packyard.bundle.project.Pep517Builder;
 import io.packyard.bundle.project.Project;
+import io.packyard.bundle.stage.ElfStripper;
 import io.packyard.formats.PackageFormat;
 import io.packyard.python.PackyardException;
 import io.packyard.python.index.FindLinks;
@@ -170,8 +171,11 @@ public final class BuildPipeline {
             String postInstall = cfg.postInstall().map(h -> hook(launchers, scheme, "post-install", h)).orElse(null);
             String preUninstall = cfg.preUninstall().map(h -> hook(launchers, scheme, "pre-uninstall", h)).orElse(null);
 
-            // 6. exclusions, bytecode, RECORD
+            // 6. exclusions, symbols, bytecode, RECORD
             dists = exclude(dists, cfg.exclude(), scheme);
+            if (cfg.strip() && target.os() == Target.Os.LINUX) {
+                new ElfStripper(progress).stripAll(stage);
+            }
             String prefix = new BundleMetadata(project.normalizedName(), version, "", "", "", "", "", cfg.company(),
                     cfg.product(), target, interpreter.pythonXY(), interpreter.bundled(), List.of(), null, null,
                     List.of(), List.of()).layout().installPrefix();
@@ -372,7 +376,6 @@ public final class BuildPipeline {
                     Path tmp = out.resolve("." + name + ".partial");
                     Files.deleteIfExists(tmp);
                     pending.add(new Path[] {tmp, out.resolve(name)});
-                    progress.step("Writing " + name);
                     f.write(bundle, tmp, progress);
                     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                         ch.force(true);

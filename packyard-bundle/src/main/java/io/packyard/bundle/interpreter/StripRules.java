@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 /**
  * What Packyard leaves out of a bundled interpreter unless asked to keep it. Groups:
  * <ul>
- * <li>{@code test}: the stdlib test suite ({@code lib/pythonX.Y/test/}) and the test packages
- *     older versions keep inside other packages ({@code ctypes/test}, {@code unittest/test}, ...)</li>
+ * <li>{@code test}: the stdlib test suite ({@code lib/pythonX.Y/test/}), the test packages
+ *     older versions keep inside other packages ({@code ctypes/test}, {@code unittest/test}, ...)
+ *     and the extension modules only the tests import ({@code _testcapi}, {@code xxlimited}, ...)</li>
  * <li>{@code idlelib}: the IDLE editor and its {@code bin/idle3*} scripts</li>
  * <li>{@code ensurepip}: the bundled pip wheel</li>
  * <li>{@code site-packages}: whatever the interpreter's own site-packages holds (pip, ...),
@@ -37,6 +38,9 @@ final class StripRules {
     private static final List<String> PACKAGE_TESTS = List.of(
             "ctypes/test", "distutils/tests", "lib2to3/tests", "tkinter/test", "unittest/test",
             "sqlite3/test", "idlelib/idle_test");
+    /** Extension modules that exist only for the test suite (Debian ships them in libpythonX.Y-testsuite). */
+    private static final Pattern TEST_EXTENSION =
+            Pattern.compile("(_test[a-z_]*|_ctypes_test|xxlimited(_35)?|_xxtestfuzz|xxsubtype)(\\..*)?\\.(so|pyd)");
     private static final Pattern IDLE_SCRIPT = Pattern.compile("idle3?(\\.[0-9]+)?");
     private static final Pattern PIP_SCRIPT = Pattern.compile("pip3?(\\.[0-9]+)?");
     private static final Pattern PIP_EXE = Pattern.compile("pip3?(\\.[0-9]+)?\\.exe");
@@ -86,6 +90,10 @@ final class StripRules {
                     if (under(inStd, t)) {
                         return true;
                     }
+                }
+                if (!directory && (inStd.startsWith("lib-dynload/") || shape.windows())
+                        && TEST_EXTENSION.matcher(name).matches()) {
+                    return true;
                 }
             }
             if (!keep.contains("idlelib") && under(inStd, "idlelib")) {

@@ -31,6 +31,8 @@ import java.util.stream.Stream;
 public final class Pep517Builder {
     /** Exit status the driver script uses to say "the backend is not importable". */
     private static final int BACKEND_MISSING = 97;
+    /** Exit status for "setuptools is there but too old to build wheels without the wheel package". */
+    private static final int WHEEL_MISSING = 98;
     private static final Set<String> SKIP_DIRS = Set.of(".git", ".hg", ".svn", "build", "dist", ".venv", "venv",
             "__pycache__", ".tox", ".nox", "node_modules", ".mypy_cache", ".pytest_cache");
     private static final String DRIVER = String.join("\n",
@@ -52,7 +54,7 @@ public final class Pep517Builder {
             "            import wheel.bdist_wheel",
             "        except ImportError as e:",
             "            print('packyard: setuptools %s needs the wheel package: %s' % (setuptools.__version__, e), file=sys.stderr)",
-            "            sys.exit(" + BACKEND_MISSING + ")",
+            "            sys.exit(" + WHEEL_MISSING + ")",
             "for part in filter(None, attr.split('.')):",
             "    backend = getattr(backend, part)",
             "name = backend.build_wheel(out)",
@@ -127,12 +129,14 @@ public final class Pep517Builder {
             progress.step("Building wheel of " + sourceDir.getFileName() + " with " + buildSystem.backend());
             Path log = scratch.resolve("backend.log");
             int rc = run(copy, buildSystem, outDir, log, List.of());
-            if (rc == BACKEND_MISSING) {
-                List<Path> fallback = fallback();
+            if (rc == BACKEND_MISSING || rc == WHEEL_MISSING) {
+                // a missing backend gets Debian's setuptools and wheel; a present setuptools only the
+                // wheel package (Debian's setuptools is patched for Debian's own interpreter)
+                List<Path> fallback = fallback(rc == WHEEL_MISSING);
                 if (!fallback.isEmpty()) {
                     rc = run(copy, buildSystem, outDir, log, fallback);
                 }
-                if (rc == BACKEND_MISSING) {
+                if (rc == BACKEND_MISSING || rc == WHEEL_MISSING) {
                     throw PackyardException.build(what + ": [build-system].build-backend: '" + buildSystem.backend()
                             + "' is not importable by " + python + " (install it on the host; Packyard builds offline without build isolation)");
                 }
@@ -185,14 +189,14 @@ public final class Pep517Builder {
         }
     }
 
-    private List<Path> fallback() throws IOException {
+    private List<Path> fallback(boolean wheelOnly) throws IOException {
         if (fallbackWheels == null || !Files.isDirectory(fallbackWheels)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(fallbackWheels)) {
             return s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.endsWith(".whl") && (n.startsWith("setuptools-") || n.startsWith("wheel-"));
+                return n.endsWith(".whl") && ((!wheelOnly && n.startsWith("setuptools-")) || n.startsWith("wheel-"));
             }).sorted().toList();
         }
     }

@@ -67,6 +67,7 @@ public record Project(
             List<Path> localDependencies,
             String localDependenciesWhere,
             String glibc,
+            boolean strip,
             List<String> debDepends,
             List<String> rpmRequires) {}
 
@@ -77,7 +78,7 @@ public record Project(
             "import-names", "import-namespaces");
     private static final Set<String> PACKYARD_KEYS = Set.of("company", "product", "scripts", "gui-scripts",
             "python", "lock", "find-links", "index-url", "post-install", "pre-uninstall", "exclude",
-            "local-dependencies", "glibc", "deb", "rpm");
+            "local-dependencies", "glibc", "strip", "deb", "rpm");
     private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z_][\\w.]*:[A-Za-z_][\\w.]*$");
     private static final Pattern GLIBC = Pattern.compile("^2\\.\\d+$");
 
@@ -200,6 +201,7 @@ public record Project(
                 tool.strings("local-dependencies").stream().map(dir::resolve).toList(),
                 tool.where("local-dependencies"),
                 glibc,
+                tool.bool("strip").orElse(true),
                 debDepends,
                 rpmRequires);
 

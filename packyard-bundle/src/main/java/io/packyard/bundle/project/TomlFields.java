@@ -73,12 +73,15 @@ final class TomlFields {
         if (v == null) {
             return List.of();
         }
-        if (!(v instanceof TomlArray a) || (!a.isEmpty() && !a.containsStrings())) {
+        if (!(v instanceof TomlArray a)) {
             throw error(key, "expected an array of strings, got " + describe(v));
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
-            out.add(a.getString(i));
+            if (!(a.get(i) instanceof String s)) {
+                throw error(key, "expected an array of strings, but item " + (i + 1) + " is " + describe(a.get(i)));
+            }
+            out.add(s);
         }
         return out;
     }
@@ -102,11 +105,14 @@ final class TomlFields {
         if (v == null) {
             return List.of();
         }
-        if (!(v instanceof TomlArray a) || (!a.isEmpty() && !a.containsTables())) {
+        if (!(v instanceof TomlArray a)) {
             throw error(key, "expected an array of tables, got " + describe(v));
         }
         List<TomlFields> out = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
+            if (!(a.get(i) instanceof TomlTable)) {
+                throw error(key, "expected an array of tables, but item " + (i + 1) + " is " + describe(a.get(i)));
+            }
             List<String> p = new ArrayList<>(path);
             p.add(key + "[" + i + "]");
             out.add(new TomlFields(file, a.getTable(i), p, a.inputPositionOf(i)));
