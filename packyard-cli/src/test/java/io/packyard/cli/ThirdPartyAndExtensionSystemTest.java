@@ -25,7 +25,7 @@ class ThirdPartyAndExtensionSystemTest {
         Sh.run("dpkg", "--purge", "pip-app");
         try {
             Sh.run("dpkg", "-i", deb.toString()).ok();
-            String v = Sh.runClean(PATH, "pip", "--version").ok().output();
+            String v = Sh.runClean(PATH, "/opt/packyard-examples/pip-app/bin/pip", "--version").ok().output();
             assertThat(v).startsWith("pip 23.0.1 from /opt/packyard-examples/pip-app/python/lib/python3.11/site-packages/pip")
                     .contains("(python 3.11)");
             String shown = Sh.runClean(PATH, "/opt/packyard-examples/pip-app/python/bin/python3", "-m", "pip", "show", "pip")

@@ -10,6 +10,7 @@ import io.packyard.bundle.interpreter.InterpreterSpec;
 import io.packyard.bundle.project.Pep517Builder;
 import io.packyard.bundle.project.Project;
 import io.packyard.bundle.stage.ElfStripper;
+import io.packyard.bundle.stage.SearchPaths;
 import io.packyard.formats.PackageFormat;
 import io.packyard.python.PackyardException;
 import io.packyard.python.index.FindLinks;
@@ -173,8 +174,11 @@ public final class BuildPipeline {
 
             // 6. exclusions, symbols, bytecode, RECORD
             dists = exclude(dists, cfg.exclude(), scheme);
-            if (cfg.strip() && target.os() == Target.Os.LINUX) {
-                new ElfStripper(progress).stripAll(stage);
+            if (target.os() == Target.Os.LINUX) {
+                new SearchPaths(progress).clean(stage);
+                if (cfg.strip()) {
+                    new ElfStripper(progress).stripAll(stage);
+                }
             }
             String prefix = new BundleMetadata(project.normalizedName(), version, "", "", "", "", "", cfg.company(),
                     cfg.product(), target, interpreter.pythonXY(), interpreter.bundled(), List.of(), null, null,

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * <li>{@code bytecode}: {@code __pycache__} directories and {@code *.pyc}: Packyard compiles all
  *     bytecode itself, reproducibly</li>
  * <li>{@code static-libs}: {@code *.a} under {@code lib/} (the static libpython next to the
- *     Makefile in {@code config-X.Y-*}) and that directory's {@code python.o}, only needed to
- *     link Python statically into another program</li>
+ *     Makefile in {@code config-X.Y-*}) and that directory's {@code python.o} and
+ *     {@code python-config.py} (whose first line names the build machine's interpreter), only
+ *     needed to build or link against this Python</li>
  * </ul>
  */
 final class StripRules {
@@ -117,7 +118,8 @@ final class StripRules {
                 }
             }
             if (!keep.contains("static-libs") && rel.startsWith("lib/")
-                    && (name.endsWith(".a") || name.equals("python.o") && rel.contains("/config-"))) {
+                    && (name.endsWith(".a")
+                            || (name.equals("python.o") || name.equals("python-config.py")) && rel.contains("/config-"))) {
                 return true;
             }
         }
