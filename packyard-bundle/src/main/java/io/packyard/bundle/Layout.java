@@ -31,7 +31,7 @@ public record Layout(String companySlug, String productSlug) {
         return "/etc/" + companySlug + "/" + productSlug;
     }
 
-    /** State Packyard's maintainer scripts keep between the steps of one upgrade, removed at its end. */
+    /** State of the maintainer scripts (the installed PEP 440 version, for the next upgrade's hook); removed with the package. */
     public String stateDir() {
         return "/var/lib/" + companySlug + "/" + productSlug;
     }

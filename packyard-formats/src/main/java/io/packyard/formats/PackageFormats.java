@@ -13,6 +13,9 @@ public final class PackageFormats {
     static {
         for (PackageFormat f : List.<PackageFormat>of(
                 // formats register here, one line each
+                new io.packyard.formats.deb.DebFormat(),
+                new io.packyard.formats.rpm.RpmFormat(),
+                new io.packyard.formats.targz.TarGzFormat()
                 )) {
             FORMATS.put(f.id(), f);
         }

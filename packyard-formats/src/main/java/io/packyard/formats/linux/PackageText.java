@@ -1,0 +1,58 @@
+package io.packyard.formats.linux;
+
+import io.packyard.bundle.BundleMetadata;
+import io.packyard.python.util.Progress;
+
+/**
+ * Summary and description texts of a Linux package, with fallbacks for projects that give
+ * none: package tools reject an empty or one-word synopsis and an empty long description.
+ */
+public final class PackageText {
+    private PackageText() {}
+
+    /** The one-line summary: [project].description, else "{product} by {company}". */
+    public static String summary(BundleMetadata m) {
+        String s = oneLine(m.summary());
+        if (!s.isEmpty()) {
+            return s;
+        }
+        String product = oneLine(m.product());
+        String company = oneLine(m.company());
+        if (product.isEmpty()) {
+            return m.name();
+        }
+        return company.isEmpty() ? product + " application" : product + " by " + company;
+    }
+
+    /** The product's display name, else the package name. */
+    public static String productName(BundleMetadata m) {
+        String product = oneLine(m.product());
+        return product.isEmpty() ? m.name() : product;
+    }
+
+    /** The long description as plain text: the project's, else a sentence saying what gets installed. */
+    public static String description(BundleMetadata m) {
+        String d = m.description().strip();
+        if (!d.isEmpty()) {
+            return d;
+        }
+        String company = oneLine(m.company());
+        return productName(m) + " " + m.version() + (company.isEmpty() ? "" : " by " + company)
+                + ", installed under " + m.layout().installPrefix() + (m.bundledInterpreter()
+                        ? " with its own Python " + m.pythonVersion() + " runtime."
+                        : " for the system's Python " + m.pythonVersion() + ".");
+    }
+
+    /** Warns about metadata that package checkers reject, before the package is written. */
+    public static void warnAboutMaintainer(BundleMetadata m, Progress progress) {
+        String maintainer = m.maintainer();
+        if (maintainer.contains("@localhost>") || !maintainer.matches(".*<[^<>@\\s]+@[^<>@\\s]+\\.[^<>@\\s]+>\\s*")) {
+            progress.warn("maintainer '" + maintainer + "' has no real e-mail address; set [project].authors or"
+                    + " maintainers with an email (lintian reports bogus-mail-host)");
+        }
+    }
+
+    public static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    }
+}

@@ -1,0 +1,242 @@
+package io.packyard.formats.deb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.packyard.bundle.Bundle;
+import io.packyard.bundle.Target;
+import io.packyard.formats.testkit.Cmd;
+import io.packyard.formats.testkit.FixtureBundle;
+import io.packyard.formats.testkit.Packages;
+import io.packyard.python.PackyardException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tukaani.xz.XZInputStream;
+
+class DebFormatTest {
+    private static final String NAME = "h5-debfmt";
+
+    @TempDir
+    Path tmp;
+
+    private final DebFormat format = new DebFormat();
+
+    @Test
+    void fileNameUsesDebianVersionAndArchitecture() throws IOException {
+        Bundle b = FixtureBundle.named(NAME).version("2!1.0rc1").build(tmp.resolve("b"));
+        String arch = Target.host() == Target.LINUX_AARCH64 ? "arm64" : "amd64";
+        assertThat(format.fileName(b)).isEqualTo(NAME + "_1.0~rc1-1_" + arch + ".deb");
+        assertThat(format.supports(Target.LINUX_X86_64)).isTrue();
+        assertThat(format.supports(Target.LINUX_AARCH64)).isTrue();
+        assertThat(format.supports(Target.WINDOWS_X64)).isFalse();
+    }
+
+    @Test
+    void archiveLayoutIsWhatDpkgDebWrites() throws IOException {
+        FixtureBundle f = FixtureBundle.named(NAME);
+        Bundle b = f.build(tmp.resolve("b"));
+        Path deb = Packages.build(format, b, tmp.resolve("out"));
+
+        Map<String, byte[]> members = arMembers(deb);
+        assertThat(members.keySet()).containsExactly("debian-binary", "control.tar.xz", "data.tar.xz");
+        assertThat(new String(members.get("debian-binary"), StandardCharsets.US_ASCII)).isEqualTo("2.0\n");
+
+        List<TarArchiveEntry> data = new ArrayList<>();
+        Map<String, byte[]> dataContent = untar(members.get("data.tar.xz"), data);
+        List<String> names = data.stream().map(TarArchiveEntry::getName).toList();
+        assertThat(names).startsWith("./", "./opt/", "./opt/packyard-" + NAME + "/",
+                "./opt/packyard-" + NAME + "/demo/");
+        assertThat(names).contains("./usr/", "./usr/bin/", "./usr/bin/" + f.command(),
+                "./usr/share/doc/" + NAME + "/copyright", "./usr/share/doc/" + NAME + "/changelog.Debian.gz",
+                "./opt/packyard-" + NAME + "/demo/data/file with spaces.txt",
+                "./opt/packyard-" + NAME + "/demo/data/café.txt",
+                "./opt/packyard-" + NAME + "/demo/" + FixtureBundle.LONG_PATH);
+        for (TarArchiveEntry e : data) {
+            assertThat(e.getLongUserId()).as(e.getName()).isZero();
+            assertThat(e.getLongGroupId()).as(e.getName()).isZero();
+            assertThat(e.getUserName()).isEqualTo("root");
+            assertThat(e.getGroupName()).isEqualTo("root");
+            assertThat(e.getLastModifiedTime().toMillis() / 1000).isEqualTo(b.sourceDateEpoch());
+        }
+        TarArchiveEntry link = data.stream().filter(e -> e.getName().equals("./usr/bin/" + f.command())).findFirst().orElseThrow();
+        assertThat(link.isSymbolicLink()).isTrue();
+        assertThat(link.getLinkName()).isEqualTo("/opt/packyard-" + NAME + "/demo/bin/" + f.command());
+        TarArchiveEntry python = data.stream()
+                .filter(e -> e.getName().endsWith("/demo/python/bin/python3")).findFirst().orElseThrow();
+        assertThat(python.getMode() & 07777).isEqualTo(0755);
+
+        List<TarArchiveEntry> control = new ArrayList<>();
+        Map<String, byte[]> controlContent = untar(members.get("control.tar.xz"), control);
+        assertThat(control.stream().map(TarArchiveEntry::getName))
+                .containsExactly("./", "./control", "./md5sums", "./postinst", "./postrm", "./prerm");
+        String controlFile = new String(controlContent.get("./control"), StandardCharsets.UTF_8);
+        assertThat(controlFile).startsWith("Package: " + NAME + "\nVersion: 1.0-1\n");
+        assertThat(controlFile).contains("Depends: libc6 (>= 2.17)\n", "Maintainer: Packyard Tests <tests@packyard.example.org>\n",
+                "Homepage: https://example.org/packyard-fixture\n",
+                "Description: Fixture application for Packyard format tests\n"
+                        + " A synthetic bundle with a stand-in interpreter.\n .\n It exercises long paths");
+
+        // md5sums lists every regular file with its digest, paths without a leading slash
+        String md5sums = new String(controlContent.get("./md5sums"), StandardCharsets.UTF_8);
+        long files = data.stream().filter(e -> e.getLinkFlag() == TarConstants.LF_NORMAL).count();
+        assertThat(md5sums.lines().count()).isEqualTo(files);
+        for (TarArchiveEntry e : data) {
+            if (e.getLinkFlag() == TarConstants.LF_NORMAL) {
+                String md5 = HexFormat.of().formatHex(md5(dataContent.get(e.getName())));
+                assertThat(md5sums).contains(md5 + "  " + e.getName().substring(2) + "\n");
+            }
+        }
+        // Installed-Size is in KiB: at least the file bytes
+        long installed = Long.parseLong(controlFile.lines().filter(l -> l.startsWith("Installed-Size: "))
+                .findFirst().orElseThrow().substring("Installed-Size: ".length()));
+        assertThat(installed * 1024).isGreaterThanOrEqualTo(b.installedSize());
+    }
+
+    @Test
+    void systemInterpreterDependsOnMatchingPython3() throws IOException {
+        Bundle b = FixtureBundle.named(NAME).systemInterpreter().debDepends(List.of("libpq5", "libfoo1 | libfoo2"))
+                .build(tmp.resolve("b"));
+        assertThat(DebControl.depends(b.metadata()))
+                .containsExactly("python3 (>= 3.12~)", "python3 (<< 3.13)", "libpq5", "libfoo1 | libfoo2");
+    }
+
+    @Test
+    void sameInputsGiveIdenticalBytes() throws IOException {
+        Bundle one = FixtureBundle.named(NAME).build(tmp.resolve("one"));
+        Bundle two = FixtureBundle.named(NAME).build(tmp.resolve("two"));
+        Path a = Packages.build(format, one, tmp.resolve("a"));
+        Path b = Packages.build(format, two, tmp.resolve("b"));
+        assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+        Bundle later = FixtureBundle.named(NAME).sourceDateEpoch(1_800_000_000L).build(tmp.resolve("later"));
+        Path c = Packages.build(format, later, tmp.resolve("c"));
+        assertThat(Files.readAllBytes(c)).isNotEqualTo(Files.readAllBytes(a));
+    }
+
+    @Test
+    void rejectsNamesDebianCannotUse() throws IOException {
+        Bundle b = FixtureBundle.named("x").build(tmp.resolve("b"));
+        assertThatThrownBy(() -> format.fileName(b)).isInstanceOf(PackyardException.class)
+                .hasMessageContaining("[project].name: 'x' is not a valid Debian package name");
+    }
+
+    @Test
+    void descriptionFollowsControlFileRules() {
+        assertThat(DebControl.extendedDescription("\nFirst paragraph\twith a tab.\n\n\n  verbatim line\n.\nlast\n\n"))
+                .isEqualTo(" First paragraph with a tab.\n .\n .\n   verbatim line\n .\n last\n");
+        String longLine = "word ".repeat(40).strip();
+        for (String line : DebControl.extendedDescription(longLine).split("\n")) {
+            assertThat(line.length()).isLessThanOrEqualTo(80);
+        }
+    }
+
+    @Test
+    @Tag("system")
+    void dpkgDebReadsItAndExtractsTheBundle() throws IOException {
+        assumeTrue(Cmd.available("dpkg-deb"), "dpkg-deb not installed");
+        FixtureBundle f = FixtureBundle.named(NAME);
+        Bundle b = f.build(tmp.resolve("b"));
+        Path deb = Packages.build(format, b, tmp.resolve("out"));
+
+        String info = Cmd.run("dpkg-deb", "--info", deb.toString()).ok().stdout();
+        assertThat(info).contains(" Package: " + NAME, " Version: 1.0-1", " Architecture: ", "postinst", "prerm", "postrm");
+        String contents = Cmd.run("dpkg-deb", "--contents", deb.toString()).ok().stdout();
+        assertThat(contents).contains("root/root", "./opt/packyard-" + NAME + "/demo/" + FixtureBundle.LONG_PATH,
+                "./usr/bin/" + f.command() + " -> /opt/packyard-" + NAME + "/demo/bin/" + f.command());
+        Cmd.run("dpkg-deb", "--fsys-tarfile", deb.toString()).ok();
+
+        Path x = tmp.resolve("extracted");
+        Cmd.run("dpkg-deb", "-x", deb.toString(), x.toString()).ok();
+        Path prefix = x.resolve("opt/packyard-" + NAME + "/demo");
+        for (var e : b.entries()) {
+            Path p = prefix.resolve(e.path());
+            switch (e.kind()) {
+                case DIRECTORY -> assertThat(p).isDirectory();
+                case SYMLINK -> assertThat(Files.readSymbolicLink(p).toString()).isEqualTo(e.linkTarget());
+                case FILE -> {
+                    assertThat(Files.readAllBytes(p)).as(e.path()).isEqualTo(Files.readAllBytes(e.source()));
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)))
+                            .isEqualTo(e.mode() == 0755 ? "rwxr-xr-x" : "rw-r--r--");
+                }
+            }
+        }
+        Path control = tmp.resolve("control");
+        Cmd.run("dpkg-deb", "-e", deb.toString(), control.toString()).ok();
+        for (String script : List.of("postinst", "prerm", "postrm")) {
+            Cmd.run("sh", "-n", control.resolve(script).toString()).ok();
+        }
+    }
+
+    @Test
+    @Tag("system")
+    void lintianFindsNoErrors() throws IOException {
+        assumeTrue(Cmd.available("lintian"), "lintian not installed");
+        Path root = tmp.resolve("b");
+        // add build-time bytecode as staging does, so the pycache override is exercised
+        Bundle staged = FixtureBundle.named(NAME).build(root);
+        Path pycache = root.resolve("lib/python3.12/site-packages/a_package_with_a_rather_long_name/__pycache__");
+        Files.createDirectories(pycache);
+        Files.write(pycache.resolve("__init__.cpython-312.pyc"), new byte[] {(byte) 0xcb, 0x0d, 0x0d, 0x0a, 3, 0, 0, 0});
+        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
+        Path deb = Packages.build(format, b, tmp.resolve("out"));
+        Cmd.Result r = Cmd.run(List.of("lintian", "--no-cfg", "--display-info", deb.toString()), Map.of(), tmp);
+        System.out.println("lintian " + deb.getFileName() + ":\n" + r.output());
+        assertThat(r.output().lines().filter(l -> l.startsWith("E: ")).toList()).isEmpty();
+        assertThat(r.output()).doesNotContain("unused-override");
+        assertThat(r.exitCode()).as(r.output()).isIn(0, 1);
+    }
+
+    static Map<String, byte[]> arMembers(Path deb) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (ArArchiveInputStream ar = new ArArchiveInputStream(Files.newInputStream(deb))) {
+            ArArchiveEntry e;
+            while ((e = ar.getNextEntry()) != null) {
+                assertThat(e.getUserId()).isZero();
+                assertThat(e.getGroupId()).isZero();
+                out.put(e.getName(), ar.readAllBytes());
+            }
+        }
+        return out;
+    }
+
+    static Map<String, byte[]> untar(byte[] xz, List<TarArchiveEntry> entries) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (InputStream in = new XZInputStream(new ByteArrayInputStream(xz));
+                TarArchiveInputStream tar = new TarArchiveInputStream(in, "UTF-8")) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                entries.add(e);
+                out.put(e.getName(), tar.readAllBytes());
+            }
+        }
+        return out;
+    }
+
+    static byte[] md5(byte[] data) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(data);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
