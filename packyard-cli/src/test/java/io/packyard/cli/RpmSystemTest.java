@@ -25,7 +25,7 @@ class RpmSystemTest {
     @Test
     void rpmlintReportsNoErrors() {
         Sh.require("rpmlint");
-        Sh.Result r = Sh.run("rpmlint", rpm.toString());
+        Sh.Result r = Sh.run("rpmlint", "-c", Builds.REPO.resolve("packaging/rpmlint.toml").toString(), rpm.toString());
         assertThat(r.output()).as(r.output()).contains(" 0 errors");
     }
 

@@ -180,7 +180,9 @@ public final class DebFormat implements PackageFormat {
         out.add(InstallTree.Node.file(doc + "/copyright", 0644, copyright(m).getBytes(StandardCharsets.UTF_8)));
         out.add(InstallTree.Node.file(doc + "/changelog.Debian.gz", 0644, gzip(changelog(m, pkg, version, mtime))));
         out.add(InstallTree.Node.file("/usr/share/lintian/overrides/" + pkg, 0644,
-                lintianOverrides(pkg, hasBytecode).getBytes(StandardCharsets.UTF_8)));
+                lintianOverrides(pkg, hasBytecode,
+                        m.bundledInterpreter() ? m.layout().installPrefix().substring(1) + "/python" : null)
+                        .getBytes(StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -190,8 +192,25 @@ public final class DebFormat implements PackageFormat {
      * distribution; bytecode is compiled at build time and shipped, so nothing is written under
      * /opt at run time (Debian's own Python packages compile at install time instead); and a
      * package built outside Debian closes no Debian bug.
+     *
+     * <p>With a bundled interpreter, four more tags hold for the interpreter's own files (and only
+     * there, {@code [<prefix>/python/*]}): CPython's stdlib has modules with
+     * {@code #!/usr/bin/env python3} or {@code #!/usr/local/bin/python} first lines (they are run
+     * as modules by the bundled interpreter, never through those paths), its extension modules
+     * take libc's symbols through the interpreter that loads them, and pyexpat embeds expat as
+     * CPython builds it.
      */
-    static String lintianOverrides(String pkg, boolean hasBytecode) {
+    static String lintianOverrides(String pkg, boolean hasBytecode, String interpreterDir) {
+        String python = interpreterDir == null ? ""
+                : "# The bundled CPython's own files: stdlib modules with shebangs run by the bundled interpreter,\n"
+                        + "# extension modules that get libc through the interpreter, and the expat CPython embeds.\n"
+                        + pkg + ": python3-script-but-no-python3-dep * [" + interpreterDir + "/*]\n"
+                        + pkg + ": interpreter-in-usr-local * [" + interpreterDir + "/*]\n"
+                        + pkg + ": unusual-interpreter * [" + interpreterDir + "/*]\n"
+                        + pkg + ": library-not-linked-against-libc [" + interpreterDir + "/*]\n"
+                        + pkg + ": shared-library-lacks-prerequisites [" + interpreterDir + "/*]\n"
+                        + pkg + ": embedded-library * [" + interpreterDir + "/*]\n"
+                        + pkg + ": script-not-executable [" + interpreterDir + "/*]\n";
         return "# Add-on software installs under /opt (FHS 3.13); this package is not part of Debian.\n"
                 + pkg + ": dir-or-file-in-opt\n"
                 + (hasBytecode
@@ -199,7 +218,8 @@ public final class DebFormat implements PackageFormat {
                                 + pkg + ": package-installs-python-pycache-dir\n"
                         : "")
                 + "# Built outside Debian: there is no ITP bug to close.\n"
-                + pkg + ": initial-upload-closes-no-bugs\n";
+                + pkg + ": initial-upload-closes-no-bugs\n"
+                + python;
     }
 
     static String copyright(BundleMetadata m) {

@@ -52,6 +52,38 @@ public final class PackageText {
         }
     }
 
+    /**
+     * Re-wraps lines longer than {@code width} at spaces (existing line breaks and indentation are
+     * kept; a word longer than the width, such as a URL, stays whole). rpmlint and lintian both
+     * want description lines of at most 80 columns.
+     */
+    public static String wrap(String text, int width) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            if (line.length() <= width) {
+                out.append(line);
+                continue;
+            }
+            String indent = line.replaceAll("^(\\s*).*$", "$1");
+            StringBuilder current = new StringBuilder(indent);
+            for (String word : line.strip().split("\\s+")) {
+                if (current.length() > indent.length() && current.length() + 1 + word.length() > width) {
+                    out.append(current).append('\n');
+                    current = new StringBuilder(indent);
+                }
+                if (current.length() > indent.length()) {
+                    current.append(' ');
+                }
+                current.append(word);
+            }
+            out.append(current);
+        }
+        return out.toString();
+    }
+
     public static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
     }

@@ -139,7 +139,7 @@ public final class RpmFormat implements PackageFormat {
         try (RpmBuilder builder = new RpmBuilder(name, version, architecture(m.target()), out, options)) {
             RpmBuilder.PackageInformation info = builder.getInformation();
             info.setSummary(PackageText.summary(m));
-            info.setDescription(PackageText.description(m));
+            info.setDescription(PackageText.wrap(PackageText.description(m), 79));
             info.setLicense(m.license().isBlank() ? "Unknown" : m.license().strip().replaceAll("\\s+", " "));
             info.setGroup("Applications/System");
             info.setVendor(m.company());
@@ -179,9 +179,9 @@ public final class RpmFormat implements PackageFormat {
                     case SYMLINK -> ctx.addSymbolicLink(n.path(), relativeTarget(n), provider(0777, mtime));
                     case FILE -> {
                         if (n.content() != null) {
-                            ctx.addFile(n.path(), ByteBuffer.wrap(n.content()), provider(n.mode(), mtime));
+                            ctx.addFile(n.path(), ByteBuffer.wrap(n.content()), provider(rpmMode(n), mtime));
                         } else {
-                            ctx.addFile(n.path(), n.source(), provider(n.mode(), mtime));
+                            ctx.addFile(n.path(), n.source(), provider(rpmMode(n), mtime));
                         }
                         done += n.size();
                         progress.advance(done, total);
@@ -194,6 +194,17 @@ public final class RpmFormat implements PackageFormat {
             throw e;
         }
     }
+
+    /**
+     * RPM distributions (Fedora, openSUSE) want shared libraries ({@code lib*.so*}) executable,
+     * unlike Debian, whose bundle modes Packyard's Bundle follows (0644).
+     */
+    static int rpmMode(InstallTree.Node n) {
+        String name = n.path().substring(n.path().lastIndexOf('/') + 1);
+        return SHARED_LIBRARY.matcher(name).matches() ? n.mode() | 0111 : n.mode();
+    }
+
+    private static final java.util.regex.Pattern SHARED_LIBRARY = java.util.regex.Pattern.compile("lib.*\\.so(\\.[0-9]+)*");
 
     /**
      * Absolute link targets (the /usr/bin links) become relative, as rpmlint and the Fedora
