@@ -6,6 +6,7 @@ import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
+import io.packyard.formats.linux.ParallelXzOutputStream;
 import io.packyard.formats.linux.PackageText;
 import io.packyard.formats.linux.ReproducibleGzip;
 import io.packyard.formats.linux.ReproducibleTar;
@@ -128,7 +129,7 @@ public final class DebFormat implements PackageFormat {
         long total = tree.fileBytes();
         StringBuilder md5sums = new StringBuilder();
         try (OutputStream fos = new BufferedOutputStream(Files.newOutputStream(data), 1 << 16);
-                XZOutputStream xz = new XZOutputStream(fos, new LZMA2Options(xzPreset));
+                ParallelXzOutputStream xz = new ParallelXzOutputStream(fos, xzPreset);
                 ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime,
                         done -> progress.advance(done, total))) {
             for (InstallTree.Node n : tree.nodes()) {

@@ -202,7 +202,10 @@ class DebFormatTest {
         Cmd.Result r = Cmd.run(List.of("lintian", "--no-cfg", "--display-info", deb.toString()), Map.of(), tmp);
         System.out.println("lintian " + deb.getFileName() + ":\n" + r.output());
         assertThat(r.output().lines().filter(l -> l.startsWith("E: ")).toList()).isEmpty();
-        assertThat(r.output()).doesNotContain("unused-override");
+        // the overrides for the bundled CPython's own files go unused with this fixture's stand-in
+        // interpreter (a shell script); the package-wide ones must all be used
+        assertThat(r.output().lines().filter(l -> l.contains("unused-override") && !l.contains("/python/*]")).toList())
+                .isEmpty();
         assertThat(r.exitCode()).as(r.output()).isIn(0, 1);
     }
 

@@ -1,0 +1,267 @@
+package io.packyard.formats.linux;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import org.tukaani.xz.FinishableOutputStream;
+import org.tukaani.xz.FinishableWrapperOutputStream;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.UnsupportedOptionsException;
+
+/**
+ * An .xz writer that compresses fixed-size blocks on several threads, as {@code xz -T} does: one
+ * xz stream made of independent LZMA2 blocks, each with its compressed and uncompressed sizes in
+ * its header, followed by the index (the .xz file format 1.1.0). Any xz decoder (liblzma, dpkg,
+ * rpm, XZ for Java) reads it. Block boundaries depend only on the input, never on the thread
+ * count or timing, so the output is reproducible.
+ *
+ * <p>XZ for Java has no multi-threaded encoder; this class writes the container itself and uses
+ * the library's LZMA2 encoder for each block's data.
+ */
+public final class ParallelXzOutputStream extends OutputStream {
+    private static final byte[] HEADER_MAGIC = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0};
+    private static final byte[] FOOTER_MAGIC = {'Y', 'Z'};
+    /** Stream flags: check type CRC32 (0x01). */
+    private static final byte CHECK_CRC32 = 0x01;
+    private static final int CHECK_SIZE = 4;
+    private static final long LZMA2_FILTER_ID = 0x21;
+
+    private final OutputStream out;
+    private final LZMA2Options options;
+    private final int blockSize;
+    private final ExecutorService pool;
+    private final int maxInFlight;
+    private final Deque<Future<Block>> inFlight = new ArrayDeque<>();
+    private final ByteArrayOutputStream index = new ByteArrayOutputStream();
+    private long records;
+    private byte[] buffer;
+    private int filled;
+    private boolean finished;
+
+    /** A compressed block and what the index records of it. */
+    private record Block(byte[] bytes, long unpaddedSize, long uncompressedSize) {}
+
+    /**
+     * @param out where the .xz stream goes (not closed by {@link #finish()}, closed by {@link #close()})
+     * @param preset the xz preset, 0 to 9
+     * @param threads how many blocks are compressed at a time
+     */
+    public ParallelXzOutputStream(OutputStream out, int preset, int threads) throws IOException {
+        this.out = out;
+        try {
+            this.options = new LZMA2Options(preset);
+        } catch (UnsupportedOptionsException e) {
+            throw new IOException(e);
+        }
+        // xz -T uses blocks of three times the dictionary size: the ratio stays close to a single
+        // block's while giving each thread enough work.
+        this.blockSize = (int) Math.min(Integer.MAX_VALUE - 64, 3L * options.getDictSize());
+        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "packyard-xz");
+            t.setDaemon(true);
+            return t;
+        });
+        this.maxInFlight = Math.max(1, threads) + 1;
+        this.buffer = new byte[Math.min(blockSize, 1 << 20)];
+        writeStreamHeader();
+    }
+
+    /** Uses every available processor. */
+    public ParallelXzOutputStream(OutputStream out, int preset) throws IOException {
+        this(out, preset, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (finished) {
+            throw new IOException("stream finished");
+        }
+        while (len > 0) {
+            if (filled == buffer.length && buffer.length < blockSize) {
+                byte[] bigger = new byte[(int) Math.min(blockSize, 2L * buffer.length)];
+                System.arraycopy(buffer, 0, bigger, 0, filled);
+                buffer = bigger;
+            }
+            int n = Math.min(len, buffer.length - filled);
+            System.arraycopy(b, off, buffer, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == blockSize) {
+                submitBlock();
+            }
+        }
+    }
+
+    private void submitBlock() throws IOException {
+        byte[] data = buffer;
+        int size = filled;
+        buffer = new byte[Math.min(blockSize, 1 << 20)];
+        filled = 0;
+        inFlight.add(pool.submit(() -> compress(data, size)));
+        while (inFlight.size() >= maxInFlight) {
+            writeBlock(inFlight.removeFirst());
+        }
+    }
+
+    /** Finishes the stream (blocks, index, footer) without closing the underlying stream. */
+    public void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        try {
+            if (filled > 0) {
+                submitBlock();
+            }
+            while (!inFlight.isEmpty()) {
+                writeBlock(inFlight.removeFirst());
+            }
+            writeIndexAndFooter();
+            finished = true;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            finish();
+        } finally {
+            out.close();
+        }
+    }
+
+    private void writeBlock(Future<Block> f) throws IOException {
+        Block block;
+        try {
+            block = f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+        out.write(block.bytes());
+        writeVli(index, block.unpaddedSize());
+        writeVli(index, block.uncompressedSize());
+        records++;
+    }
+
+    /** Block header, LZMA2 data, padding and CRC32 check of one block. */
+    private Block compress(byte[] data, int size) throws IOException {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream(size / 3 + 1024);
+        FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(compressed));
+        lzma2.write(data, 0, size);
+        lzma2.finish();
+        byte[] payload = compressed.toByteArray();
+
+        ByteArrayOutputStream header = new ByteArrayOutputStream(32);
+        header.write(0); // size, filled in below
+        header.write(0x40 | 0x80); // one filter; compressed and uncompressed sizes present
+        writeVli(header, payload.length);
+        writeVli(header, size);
+        writeVli(header, LZMA2_FILTER_ID);
+        writeVli(header, 1); // size of the filter properties
+        header.write(dictSizeProperty(options.getDictSize()));
+        while ((header.size() + 4) % 4 != 0) {
+            header.write(0);
+        }
+        byte[] h = header.toByteArray();
+        h[0] = (byte) ((h.length + 4) / 4 - 1);
+        CRC32 crc = new CRC32();
+        crc.update(h);
+
+        ByteArrayOutputStream block = new ByteArrayOutputStream(h.length + payload.length + 12);
+        block.write(h);
+        writeInt32(block, crc.getValue());
+        block.write(payload);
+        for (int pad = (4 - payload.length % 4) % 4; pad > 0; pad--) {
+            block.write(0);
+        }
+        CRC32 check = new CRC32();
+        check.update(data, 0, size);
+        writeInt32(block, check.getValue());
+        long unpadded = h.length + 4L + payload.length + CHECK_SIZE;
+        return new Block(block.toByteArray(), unpadded, size);
+    }
+
+    private void writeStreamHeader() throws IOException {
+        out.write(HEADER_MAGIC);
+        byte[] flags = {0, CHECK_CRC32};
+        out.write(flags);
+        CRC32 crc = new CRC32();
+        crc.update(flags);
+        writeInt32(out, crc.getValue());
+    }
+
+    private void writeIndexAndFooter() throws IOException {
+        ByteArrayOutputStream idx = new ByteArrayOutputStream(index.size() + 16);
+        idx.write(0); // index indicator
+        writeVli(idx, records);
+        index.writeTo(idx);
+        while (idx.size() % 4 != 0) {
+            idx.write(0);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(idx.toByteArray());
+        writeInt32(idx, crc.getValue());
+        byte[] indexBytes = idx.toByteArray();
+        out.write(indexBytes);
+
+        ByteArrayOutputStream footer = new ByteArrayOutputStream(12);
+        writeInt32(footer, indexBytes.length / 4 - 1); // backward size
+        footer.write(0);
+        footer.write(CHECK_CRC32);
+        byte[] f = footer.toByteArray();
+        CRC32 fcrc = new CRC32();
+        fcrc.update(f);
+        writeInt32(out, fcrc.getValue());
+        out.write(f);
+        out.write(FOOTER_MAGIC);
+    }
+
+    /** The LZMA2 dictionary-size property byte: the smallest encoded size not below {@code dictSize}. */
+    static int dictSizeProperty(int dictSize) {
+        for (int p = 0; p < 40; p++) {
+            long size = (2L | (p & 1)) << (p / 2 + 11);
+            if (size >= dictSize) {
+                return p;
+            }
+        }
+        return 40;
+    }
+
+    private static void writeVli(OutputStream o, long v) throws IOException {
+        while (v >= 0x80) {
+            o.write((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        o.write((int) v);
+    }
+
+    private static void writeInt32(OutputStream o, long v) throws IOException {
+        o.write((int) v);
+        o.write((int) (v >>> 8));
+        o.write((int) (v >>> 16));
+        o.write((int) (v >>> 24));
+    }
+}
