@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -132,7 +133,7 @@ public final class Pep517Builder {
             if (rc == BACKEND_MISSING || rc == WHEEL_MISSING) {
                 // a missing backend gets Debian's setuptools and wheel; a present setuptools only the
                 // wheel package (Debian's setuptools is patched for Debian's own interpreter)
-                List<Path> fallback = fallback(rc == WHEEL_MISSING);
+                List<Path> fallback = fallback(rc == WHEEL_MISSING, scratch);
                 if (!fallback.isEmpty()) {
                     rc = run(copy, buildSystem, outDir, log, fallback);
                 }
@@ -189,15 +190,58 @@ public final class Pep517Builder {
         }
     }
 
-    private List<Path> fallback(boolean wheelOnly) throws IOException {
-        if (fallbackWheels == null || !Files.isDirectory(fallbackWheels)) {
-            return List.of();
+    /**
+     * PYTHONPATH entries that supply setuptools and wheel (or only wheel) offline, in order of
+     * preference: the wheels CPython ships in its own test directory (they match that
+     * interpreter), Debian's /usr/share/python-wheels, and Debian's pure-Python {@code wheel}
+     * package (python3-wheel), linked alone into a scratch directory so nothing else of Debian's
+     * dist-packages comes along.
+     */
+    private List<Path> fallback(boolean wheelOnly, Path scratch) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        Path prefix = python.toAbsolutePath().getParent() == null ? null : python.toAbsolutePath().getParent().getParent();
+        if (prefix != null && Files.isDirectory(prefix.resolve("lib"))) {
+            try (Stream<Path> s = Files.list(prefix.resolve("lib"))) {
+                for (Path lib : s.filter(p -> p.getFileName().toString().startsWith("python3")).sorted().toList()) {
+                    dirs.add(lib.resolve("test"));
+                    dirs.add(lib.resolve("test/wheeldata"));
+                }
+            }
         }
-        try (Stream<Path> s = Files.list(fallbackWheels)) {
+        if (fallbackWheels != null) {
+            dirs.add(fallbackWheels);
+        }
+        List<Path> out = new ArrayList<>();
+        for (String pkg : wheelOnly ? List.of("wheel") : List.of("setuptools", "wheel")) {
+            Optional<Path> whl = Optional.empty();
+            for (Path d : dirs) {
+                whl = newestWheel(d, pkg);
+                if (whl.isPresent()) {
+                    break;
+                }
+            }
+            if (whl.isPresent()) {
+                out.add(whl.get());
+            } else if (pkg.equals("wheel") && Files.isDirectory(DEBIAN_WHEEL_PACKAGE)) {
+                Path alone = Files.createDirectories(scratch.resolve("wheel-package"));
+                Files.createSymbolicLink(alone.resolve("wheel"), DEBIAN_WHEEL_PACKAGE);
+                out.add(alone);
+            }
+        }
+        return out;
+    }
+
+    private static final Path DEBIAN_WHEEL_PACKAGE = Path.of("/usr/lib/python3/dist-packages/wheel");
+
+    private static Optional<Path> newestWheel(Path dir, String project) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.endsWith(".whl") && ((!wheelOnly && n.startsWith("setuptools-")) || n.startsWith("wheel-"));
-            }).sorted().toList();
+                return n.startsWith(project + "-") && n.endsWith("-py3-none-any.whl");
+            }).max(Comparator.comparing(p -> p.getFileName().toString()));
         }
     }
 
