@@ -222,16 +222,24 @@ public final class Pep517Builder {
             }
             if (whl.isPresent()) {
                 out.add(whl.get());
-            } else if (pkg.equals("wheel") && Files.isDirectory(DEBIAN_WHEEL_PACKAGE)) {
+            } else if (pkg.equals("wheel") && Files.isDirectory(DEBIAN_DIST_PACKAGES.resolve("wheel"))) {
+                // the package and its metadata (setuptools finds bdist_wheel through its entry points)
                 Path alone = Files.createDirectories(scratch.resolve("wheel-package"));
-                Files.createSymbolicLink(alone.resolve("wheel"), DEBIAN_WHEEL_PACKAGE);
+                try (Stream<Path> s = Files.list(DEBIAN_DIST_PACKAGES)) {
+                    for (Path p : s.filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.equals("wheel") || n.startsWith("wheel-") && (n.endsWith(".egg-info") || n.endsWith(".dist-info"));
+                    }).toList()) {
+                        Files.createSymbolicLink(alone.resolve(p.getFileName().toString()), p);
+                    }
+                }
                 out.add(alone);
             }
         }
         return out;
     }
 
-    private static final Path DEBIAN_WHEEL_PACKAGE = Path.of("/usr/lib/python3/dist-packages/wheel");
+    private static final Path DEBIAN_DIST_PACKAGES = Path.of("/usr/lib/python3/dist-packages");
 
     private static Optional<Path> newestWheel(Path dir, String project) throws IOException {
         if (!Files.isDirectory(dir)) {
