@@ -48,6 +48,7 @@ class DependencySourcesSystemTest {
                 [tool.packyard]
                 company = "Packyard Tests"
                 scripts = []
+                exclude = ["pip/_vendor/distro/**", "**/__main__.py"]
                 """.formatted(deps));
         return dir;
     }
@@ -71,8 +72,15 @@ class DependencySourcesSystemTest {
         Builds.Cli r = Builds.cli("build", app.toString(), "--lock", lock.toString(), "--find-links", PIP.getParent().toString(),
                 "--python", "system:3.11", "--format", "tar.gz", "--out", out.toString(), "--quiet");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(tarListing(out)).contains("pip-user-1.0/lib/python3.11/site-packages/pip-23.0.1.dist-info/RECORD",
+        List<String> listing = tarListing(out);
+        assertThat(listing).contains("pip-user-1.0/lib/python3.11/site-packages/pip-23.0.1.dist-info/RECORD",
                 "pip-user-1.0/lib/python3.11/site-packages/pip/__init__.py");
+        // [tool.packyard].exclude: the files are gone, and so are their RECORD rows and bytecode
+        assertThat(listing).noneMatch(f -> f.contains("pip/_vendor/distro/") || f.endsWith("/__main__.py")
+                || f.contains("__main__.cpython"));
+        String record = Sh.run("tar", "xzOf", Builds.file(out, ".tar.gz").toString(),
+                "pip-user-1.0/lib/python3.11/site-packages/pip-23.0.1.dist-info/RECORD").ok().output();
+        assertThat(record).contains("pip/__init__.py,sha256=").doesNotContain("pip/_vendor/distro/").doesNotContain("__main__.py");
 
         // a lock whose hash does not match the wheel is refused, and nothing is written
         Files.writeString(lock, "pip==23.0.1 --hash=sha256:" + "0".repeat(64) + "\n");

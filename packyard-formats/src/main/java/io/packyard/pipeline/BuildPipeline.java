@@ -183,7 +183,6 @@ public final class BuildPipeline {
             String prefix = new BundleMetadata(project.normalizedName(), version, "", "", "", "", "", cfg.company(),
                     cfg.product(), target, interpreter.pythonXY(), interpreter.bundled(), List.of(), null, null,
                     List.of(), List.of()).layout().installPrefix();
-            progress.step("Compiling bytecode (unchecked-hash .pyc)");
             List<String> pyDirs = new ArrayList<>();
             if (interpreter.bundled()) {
                 pyDirs.add(interpreter.stdlibDir());
@@ -231,7 +230,6 @@ public final class BuildPipeline {
             if (lock.isPresent()) {
                 return locked(lock.get(), sources, localWheels, env, tags);
             }
-            progress.step("Resolving dependencies for " + target.id() + " (Python " + interpreter.version() + ")");
             Resolution resolution = Resolver.builder()
                     .sources(sources)
                     .supportedTags(tags)

@@ -127,7 +127,7 @@ public record Project(
             try {
                 return Requirement.parse(d);
             } catch (IllegalArgumentException e) {
-                throw project.error("dependencies", "'" + d + "' is not a valid PEP 508 requirement: " + e.getMessage());
+                throw project.error("dependencies", e.getMessage());
             }
         }).toList();
 
@@ -237,7 +237,7 @@ public record Project(
             Optional<String> n = p.string("name");
             Optional<String> e = p.string("email");
             if (n.isPresent() || e.isPresent()) {
-                String s = n.orElse(e.get().replaceAll("@.*", ""));
+                String s = n.orElseGet(() -> e.get().replaceAll("@.*", ""));
                 return Optional.of(e.map(mail -> s + " <" + mail + ">").orElse(s));
             }
         }
