@@ -139,6 +139,35 @@ class BadInputSystemTest {
         assertCleanFailure(build(p, "--target", "amiga-68k"), 2, "--target: unknown target 'amiga-68k'");
     }
 
+    @Test
+    void interruptedBuildLeavesNothing() throws Exception {
+        Path out = tmp.resolve("out");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "build", Builds.REPO.resolve("examples/hello-cli").toString(), "--python", "host:3.11",
+                "--format", "deb", "--out", out.toString(), "--quiet")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
+        try {
+            // wait until the package is being written under its temporary name, then SIGTERM
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+            boolean writing = false;
+            while (!writing && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                if (Files.isDirectory(out)) {
+                    try (Stream<Path> s = Files.list(out)) {
+                        writing = s.anyMatch(f -> f.getFileName().toString().endsWith(".partial"));
+                    }
+                }
+            }
+            assertThat(writing).as(Files.readString(tmp.resolve("log"))).isTrue();
+            p.destroy();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(out).as("the output directory this build created").doesNotExist();
+    }
+
     /**
      * Writes a wheel with a correct RECORD, except that {@code tamper}'s hash is wrong (if given).
      */

@@ -76,12 +76,31 @@ public final class BuildPipeline {
         }
         long epoch = request.sourceDateEpoch().orElseGet(() -> SourceDate.of(project.dir()));
         Path work = createTempDir("packyard-build-");
+        // Ctrl-C or SIGTERM: finally blocks do not run, shutdown hooks do. Remove the scratch
+        // tree and any package still under its temporary name, so nothing half-written stays.
+        Thread cleanup = new Thread(() -> {
+            CLEANUP.forEach(BuildPipeline::deleteWithSiblings);
+            try {
+                deleteTree(work);
+            } catch (UncheckedIOException ignored) {
+                // best effort while the JVM exits
+            }
+        }, "packyard-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             return new Run(request, project, target, epoch, work, progress).execute();
         } finally {
             deleteTree(work);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
         }
     }
+
+    /** Packages being written under temporary names, deleted if the JVM is stopped meanwhile. */
+    private static final java.util.Set<Path> CLEANUP = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The state of one build. */
     private static final class Run {
@@ -373,11 +392,15 @@ public final class BuildPipeline {
             List<Path[]> pending = new ArrayList<>();
             try {
                 mkdirs(out);
+                if (created) {
+                    CREATED_OUT_DIRS.add(out);
+                }
                 for (PackageFormat f : request.formats()) {
                     String name = f.fileName(bundle);
                     Path tmp = out.resolve("." + name + ".partial");
                     Files.deleteIfExists(tmp);
                     pending.add(new Path[] {tmp, out.resolve(name)});
+                    CLEANUP.add(tmp);
                     f.write(bundle, tmp, progress);
                     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                         ch.force(true);
@@ -389,10 +412,13 @@ public final class BuildPipeline {
                     done.add(p[1]);
                 }
                 fsyncDir(out);
+                pending.forEach(p -> CLEANUP.remove(p[0]));
+                CREATED_OUT_DIRS.remove(out);
                 return done;
             } catch (IOException | RuntimeException e) {
                 for (Path[] p : pending) {
-                    delete(p[0]);
+                    deleteWithSiblings(p[0]);
+                    CLEANUP.remove(p[0]);
                 }
                 if (created) {
                     try {
@@ -401,6 +427,7 @@ public final class BuildPipeline {
                         // not empty: something else is in there
                     }
                 }
+                CREATED_OUT_DIRS.remove(out);
                 if (e instanceof PackyardException pe) {
                     throw pe;
                 }
@@ -441,6 +468,33 @@ public final class BuildPipeline {
             // not every platform can fsync a directory
         }
     }
+
+    /**
+     * Deletes a package's temporary file and the scratch files a format keeps beside it (named
+     * after it, e.g. {@code .app.deb.partial.data.tar.xz}), then the output directory if that
+     * leaves it empty and the build created it.
+     */
+    private static void deleteWithSiblings(Path tmp) {
+        Path dir = tmp.getParent();
+        String name = tmp.getFileName().toString();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(name)).toList()) {
+                Files.deleteIfExists(p);
+            }
+            if (CREATED_OUT_DIRS.contains(dir)) {
+                try (Stream<Path> left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.deleteIfExists(dir);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort: also runs while the JVM exits
+        }
+    }
+
+    /** Output directories this process created, removed again when a failed build leaves them empty. */
+    private static final java.util.Set<Path> CREATED_OUT_DIRS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static void delete(Path p) {
         try {

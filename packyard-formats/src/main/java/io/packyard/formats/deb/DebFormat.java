@@ -99,7 +99,9 @@ public final class DebFormat implements PackageFormat {
         progress.step("Writing " + fileName(bundle));
         PackageText.warnAboutMaintainer(m, progress);
 
-        Path data = Files.createTempFile(out.toAbsolutePath().getParent(), ".packyard-deb-", ".data.tar.xz");
+        // beside the output and named after it, so whoever cleans up the output finds it too
+        Path data = out.resolveSibling(out.getFileName() + ".data.tar.xz");
+        Files.deleteIfExists(data);
         try {
             String md5sums = writeData(tree, data, mtime, xzPreset, progress);
             byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime);
