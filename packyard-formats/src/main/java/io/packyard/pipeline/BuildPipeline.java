@@ -133,7 +133,8 @@ public final class BuildPipeline {
                             .map(v -> InterpreterSpec.fromToml(v, cfg.pythonWhere(), project.dir()))
                             .orElseGet(() -> InterpreterSpec.parse(DEFAULT_PYTHON, "[tool.packyard].python (default)", project.dir())));
             progress.step("Provisioning the interpreter (" + spec.text() + ") for " + target.id());
-            Interpreter interpreter = InterpreterProvisioner.builder().progress(progress).build()
+            Interpreter interpreter = InterpreterProvisioner.builder().progress(progress)
+                    .keep(java.util.Set.copyOf(cfg.pythonKeep())).build()
                     .provision(spec, target, stage.resolve("python"));
             Path hostPython = interpreter.hostExecutable().orElseThrow(() -> PackyardException.build(
                     "no Python " + interpreter.pythonXY() + " runs on this machine to build the project's wheel and"

@@ -113,6 +113,11 @@ public final class InterpreterProvisioner {
         this.downloader = new Downloader(b.httpClient != null ? b.httpClient : Downloader.defaultClient(), progress);
     }
 
+    /** The names {@link Builder#keep} accepts: parts of an interpreter left out unless kept. */
+    public static java.util.SortedSet<String> keepGroups() {
+        return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(StripRules.GROUPS));
+    }
+
     public static Builder builder() {
         return new Builder();
     }

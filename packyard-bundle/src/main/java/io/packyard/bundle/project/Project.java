@@ -1,6 +1,7 @@
 package io.packyard.bundle.project;
 
 import io.packyard.bundle.Layout;
+import io.packyard.bundle.interpreter.InterpreterProvisioner;
 import io.packyard.python.PackyardException;
 import io.packyard.python.names.ProjectName;
 import io.packyard.python.requirements.Requirement;
@@ -57,6 +58,7 @@ public record Project(
             List<String> guiScripts,
             Optional<Object> python,
             String pythonWhere,
+            List<String> pythonKeep,
             Optional<Path> lock,
             String lockWhere,
             List<String> findLinks,
@@ -77,7 +79,7 @@ public record Project(
             "urls", "scripts", "gui-scripts", "entry-points", "dependencies", "optional-dependencies", "dynamic",
             "import-names", "import-namespaces");
     private static final Set<String> PACKYARD_KEYS = Set.of("company", "product", "scripts", "gui-scripts",
-            "python", "lock", "find-links", "index-url", "post-install", "pre-uninstall", "exclude",
+            "python", "python-keep", "lock", "find-links", "index-url", "post-install", "pre-uninstall", "exclude",
             "local-dependencies", "glibc", "strip", "deb", "rpm");
     private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z_][\\w.]*:[A-Za-z_][\\w.]*$");
     private static final Pattern GLIBC = Pattern.compile("^2\\.\\d+$");
@@ -191,6 +193,7 @@ public record Project(
                 tool.strings("gui-scripts"),
                 tool.stringOrTable("python"),
                 tool.where("python"),
+                pythonKeep(tool),
                 tool.string("lock").map(dir::resolve),
                 tool.where("lock"),
                 tool.strings("find-links"),
@@ -230,6 +233,17 @@ public record Project(
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = file.toAbsolutePath().normalize();
         return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+
+    private static List<String> pythonKeep(TomlFields tool) {
+        List<String> keep = tool.strings("python-keep");
+        for (String k : keep) {
+            if (!InterpreterProvisioner.keepGroups().contains(k)) {
+                throw tool.error("python-keep", "unknown part '" + k + "' (known: "
+                        + String.join(", ", InterpreterProvisioner.keepGroups()) + ")");
+            }
+        }
+        return keep;
     }
 
     private static Optional<String> person(List<TomlFields> people) {

@@ -59,6 +59,7 @@ class ProjectTest {
                 exclude = ["**/tests/**"]
                 glibc = "2.28"
                 strip = false
+                python-keep = ["idlelib", "test"]
                 deb = { depends = ["libpq5"] }
                 rpm = { requires = ["libpq"] }
                 """);
@@ -85,6 +86,7 @@ class ProjectTest {
         assertThat(s.exclude()).containsExactly("**/tests/**");
         assertThat(s.glibc()).isEqualTo("2.28");
         assertThat(s.strip()).isFalse();
+        assertThat(s.pythonKeep()).containsExactly("idlelib", "test");
         assertThat(s.debDepends()).containsExactly("libpq5");
         assertThat(s.rpmRequires()).containsExactly("libpq");
     }
@@ -109,7 +111,9 @@ class ProjectTest {
     @Test
     void errorsNameFileLineAndKey() {
         fails("[project]\nname = \"x\"\nversion = \"1\"\n\n[tool.packyard]\ncolor = 1\n",
-                "pyproject.toml:6: [tool.packyard].color: unknown key (known keys: company, deb, exclude, find-links, glibc, gui-scripts, index-url, local-dependencies, lock, post-install, pre-uninstall, product, python, rpm, scripts, strip)");
+                "pyproject.toml:6: [tool.packyard].color: unknown key (known keys: company, deb, exclude, find-links, glibc, gui-scripts, index-url, local-dependencies, lock, post-install, pre-uninstall, product, python, python-keep, rpm, scripts, strip)");
+        fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard]\npython-keep = [\"idlelib\", \"tests\"]\n",
+                "pyproject.toml:5: [tool.packyard].python-keep: unknown part 'tests' (known: bytecode, ensurepip, idlelib, site-packages, static-libs, test)");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard]\nscripts = [\"a\", 2]\n",
                 "pyproject.toml:5: [tool.packyard].scripts: expected an array of strings, but item 2 is the number 2");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ndepends = \"libc6\"\n",
