@@ -387,6 +387,63 @@ public final class BuildPipeline {
             return out;
         }
 
+        /**
+         * Writes every format at once, one thread each: the formats read the same bundle and
+         * compress independently, so on several cores the slowest one sets the pace. Progress
+         * is reported as the sum over all formats.
+         */
+        private void writeAll(Bundle bundle, List<Path[]> pending) throws IOException {
+            List<PackageFormat> formats = request.formats();
+            if (formats.size() == 1) {
+                write(formats.get(0), bundle, pending.get(0)[0], progress);
+                return;
+            }
+            progress.step("Writing " + String.join(", ", pending.stream().map(p -> p[1].getFileName().toString()).toList()));
+            SummedProgress summed = new SummedProgress(progress, formats.size());
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(formats.size());
+            try {
+                for (int i = 0; i < formats.size(); i++) {
+                    PackageFormat f = formats.get(i);
+                    Path tmp = pending.get(i)[0];
+                    Progress part = summed.part(i);
+                    running.add(pool.submit(() -> {
+                        write(f, bundle, tmp, part);
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> r : running) {
+                    try {
+                        r.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        for (java.util.concurrent.Future<?> other : running) {
+                            other.cancel(true);
+                        }
+                        Throwable c = e.getCause();
+                        if (c instanceof IOException io) {
+                            throw io;
+                        }
+                        if (c instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IOException(c);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while writing packages");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private static void write(PackageFormat f, Bundle bundle, Path tmp, Progress progress) throws IOException {
+            f.write(bundle, tmp, progress);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+
         private List<Path> writePackages(Bundle bundle) {
             Path out = request.outDir();
             boolean created = !Files.exists(out);
@@ -402,11 +459,8 @@ public final class BuildPipeline {
                     Files.deleteIfExists(tmp);
                     pending.add(new Path[] {tmp, out.resolve(name)});
                     CLEANUP.add(tmp);
-                    f.write(bundle, tmp, progress);
-                    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                        ch.force(true);
-                    }
                 }
+                writeAll(bundle, pending);
                 List<Path> done = new ArrayList<>();
                 for (Path[] p : pending) {
                     Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
