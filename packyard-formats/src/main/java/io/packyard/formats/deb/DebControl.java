@@ -38,17 +38,19 @@ final class DebControl {
     }
 
     /**
-     * Depends: what the bundle needs from the system. Shared-library dependencies of bundled
-     * binaries are not computed (no dpkg-shlibdeps): a bundled interpreter from
-     * python-build-standalone needs only glibc 2.17, and wheels' own needs are covered by their
-     * manylinux tags; a project that links other system libraries lists them in
+     * Depends: what the bundle needs from the system: the shared libraries its ELF files link
+     * ({@link DebShlibs}, when dpkg-shlibdeps can run; else {@code libc6 (>= 2.17)}, the
+     * python-build-standalone floor), python3 of the right X.Y for a system interpreter, and
      * [tool.packyard.deb].depends.
      */
-    static List<String> depends(BundleMetadata m) {
+    static List<String> depends(BundleMetadata m, java.util.Optional<List<String>> shlibs) {
         Set<String> out = new LinkedHashSet<>();
-        if (m.bundledInterpreter()) {
+        if (shlibs.isPresent()) {
+            out.addAll(shlibs.get());
+        } else if (m.bundledInterpreter()) {
             out.add("libc6 (>= 2.17)");
-        } else {
+        }
+        if (!m.bundledInterpreter()) {
             String[] xy = m.pythonVersion().split("\\.");
             if (xy.length < 2) {
                 throw PackyardException.build("bundle: python version '" + m.pythonVersion() + "' is not X.Y");
@@ -85,13 +87,18 @@ final class DebControl {
     }
 
     static String render(BundleMetadata m, String packageName, DebianVersion version, InstallTree tree) {
+        return render(m, packageName, version, tree, java.util.Optional.empty());
+    }
+
+    static String render(BundleMetadata m, String packageName, DebianVersion version, InstallTree tree,
+            java.util.Optional<List<String>> shlibs) {
         StringBuilder s = new StringBuilder();
         field(s, "Package", packageName);
         field(s, "Version", version.toString());
         field(s, "Architecture", architecture(m.target()));
         field(s, "Maintainer", oneLine(m.maintainer()));
         field(s, "Installed-Size", Long.toString(installedSizeKiB(tree)));
-        List<String> depends = depends(m);
+        List<String> depends = depends(m, shlibs);
         if (!depends.isEmpty()) {
             field(s, "Depends", String.join(", ", depends));
         }

@@ -104,7 +104,7 @@ public final class DebFormat implements PackageFormat {
         Files.deleteIfExists(data);
         try {
             String md5sums = writeData(tree, data, mtime, xzPreset, progress);
-            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime);
+            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime, DebShlibs.compute(bundle, progress));
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW));
                     ArArchiveOutputStream ar = new ArArchiveOutputStream(os)) {
                 arEntry(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII), mtime);
@@ -159,13 +159,13 @@ public final class DebFormat implements PackageFormat {
     }
 
     private static byte[] controlArchive(BundleMetadata m, String pkg, DebianVersion version, InstallTree tree,
-            String md5sums, long mtime) throws IOException {
+            String md5sums, long mtime, java.util.Optional<List<String>> shlibs) throws IOException {
         MaintainerScripts scripts = MaintainerScripts.of(m, pkg);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(DEFAULT_XZ_PRESET));
                 ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime, null)) {
             tar.directory("./", 0755);
-            tar.file("./control", 0644, DebControl.render(m, pkg, version, tree).getBytes(StandardCharsets.UTF_8));
+            tar.file("./control", 0644, DebControl.render(m, pkg, version, tree, shlibs).getBytes(StandardCharsets.UTF_8));
             tar.file("./md5sums", 0644, md5sums.getBytes(StandardCharsets.UTF_8));
             tar.file("./postinst", 0755, scripts.debPostinst().getBytes(StandardCharsets.UTF_8));
             tar.file("./postrm", 0755, scripts.debPostrm().getBytes(StandardCharsets.UTF_8));

@@ -117,8 +117,23 @@ class DebFormatTest {
     void systemInterpreterDependsOnMatchingPython3() throws IOException {
         Bundle b = FixtureBundle.named(NAME).systemInterpreter().debDepends(List.of("libpq5", "libfoo1 | libfoo2"))
                 .build(tmp.resolve("b"));
-        assertThat(DebControl.depends(b.metadata()))
+        assertThat(DebControl.depends(b.metadata(), java.util.Optional.empty()))
                 .containsExactly("python3 (>= 3.12~)", "python3 (<< 3.13)", "libpq5", "libfoo1 | libfoo2");
+    }
+
+    @Test
+    void bundledLibrariesAreProvidedLocally() {
+        assertThat(DebShlibs.shlibsEntry("libpython3.11.so.1.0")).contains("libpython3.11 1.0");
+        assertThat(DebShlibs.shlibsEntry("libfoo-2.1.so")).contains("libfoo 2.1");
+        assertThat(DebShlibs.shlibsEntry("libpython3.so")).isEmpty();
+    }
+
+    @Test
+    void computedLibraryDependenciesReplaceTheGlibcFloor() throws IOException {
+        Bundle b = FixtureBundle.named(NAME).debDepends(List.of("libpq5")).build(tmp.resolve("b"));
+        assertThat(DebControl.depends(b.metadata(), java.util.Optional.empty())).containsExactly("libc6 (>= 2.17)", "libpq5");
+        assertThat(DebControl.depends(b.metadata(), java.util.Optional.of(List.of("libc6 (>= 2.34)", "libssl3 (>= 3.0.0)"))))
+                .containsExactly("libc6 (>= 2.34)", "libssl3 (>= 3.0.0)", "libpq5");
     }
 
     @Test
