@@ -92,7 +92,10 @@ class DebFormatTest {
                 .containsExactly("./", "./control", "./md5sums", "./postinst", "./postrm", "./prerm");
         String controlFile = new String(controlContent.get("./control"), StandardCharsets.UTF_8);
         assertThat(controlFile).startsWith("Package: " + NAME + "\nVersion: 1.0-1\n");
-        assertThat(controlFile).contains("Depends: libc6 (>= 2.17)\n", "Maintainer: Packyard Tests <tests@packyard.example.org>\n",
+        // the fixture's stand-in interpreter is a shell script: no ELF file, so dpkg-shlibdeps
+        // finds no library dependency at all (a real bundle gets libc6 and what else it links)
+        assertThat(controlFile).doesNotContain("Depends:");
+        assertThat(controlFile).contains("Maintainer: Packyard Tests <tests@packyard.example.org>\n",
                 "Homepage: https://example.org/packyard-fixture\n",
                 "Description: Fixture application for Packyard format tests\n"
                         + " A synthetic bundle with a stand-in interpreter.\n .\n It exercises long paths");
