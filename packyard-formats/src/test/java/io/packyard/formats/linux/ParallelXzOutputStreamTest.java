@@ -16,7 +16,7 @@ import org.tukaani.xz.XZInputStream;
 
 class ParallelXzOutputStreamTest {
 
-    /** Compressible text with some random runs, several blocks long at preset 0 (768 KiB blocks). */
+    /** Compressible text with some random runs, several blocks long at preset 0 (384 KiB blocks). */
     static byte[] sample(int size) {
         Random r = new Random(42);
         ByteArrayOutputStream b = new ByteArrayOutputStream(size);
@@ -81,8 +81,8 @@ class ParallelXzOutputStreamTest {
         Process list = new ProcessBuilder("xz", "--robot", "--list", f.toString()).redirectErrorStream(true).start();
         String listing = new String(list.getInputStream().readAllBytes());
         assertThat(list.waitFor()).as(listing).isZero();
-        // "file" line: number of streams, number of blocks, ... ; 5 MB in 768 KiB blocks = 7 blocks
-        assertThat(listing).containsPattern("(?m)^file\\t1\\t7\\t");
+        // "file" line: number of streams, number of blocks, ... ; 5 MB in 384 KiB blocks = 13 blocks
+        assertThat(listing).containsPattern("(?m)^file\\t1\\t13\\t");
         Process dec = new ProcessBuilder("xz", "-dc", f.toString()).start();
         assertThat(dec.getInputStream().readAllBytes()).isEqualTo(data);
         assertThat(dec.waitFor()).isZero();
