@@ -3,6 +3,7 @@ package io.packyard.pipeline;
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.Command;
+import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.bundle.interpreter.Interpreter;
 import io.packyard.bundle.interpreter.InterpreterProvisioner;
@@ -200,9 +201,7 @@ public final class BuildPipeline {
                     new ElfStripper(progress).stripAll(stage);
                 }
             }
-            String prefix = new BundleMetadata(project.normalizedName(), version, "", "", "", "", "", cfg.company(),
-                    cfg.product(), target, interpreter.pythonXY(), interpreter.bundled(), List.of(), null, null,
-                    List.of(), List.of()).layout().installPrefix();
+            String prefix = new Layout(Layout.slug(cfg.company()), Layout.slug(cfg.product())).installPrefix();
             List<String> pyDirs = new ArrayList<>();
             if (interpreter.bundled()) {
                 pyDirs.add(interpreter.stdlibDir());
