@@ -387,14 +387,14 @@ class InterpreterProvisionerTest {
                 .isEqualTo(Path.of("/c"));
         assertThat(InterpreterProvisioner.builder().environment(Map.of("PACKYARD_CACHE_DIR", "/c")).cacheDir(Path.of("/d")).build()
                 .cacheDir()).isEqualTo(Path.of("/d"));
-        assertThatThrownBy(() -> InterpreterProvisioner.builder().urlTemplate("https://h/{version}/{arch}.tar.gz").build())
+        assertThatThrownBy(() -> InterpreterProvisioner.builder().urlTemplate("https://mirror.example.org/{version}/{arch}.tar.gz").build())
                 .hasMessageContaining("unknown placeholder {arch}");
         assertThatThrownBy(() -> InterpreterProvisioner.builder()
-                .environment(Map.of("PACKYARD_PYTHON_URL_TEMPLATE", "https://mirror/python.tar.gz")).build())
+                .environment(Map.of("PACKYARD_PYTHON_URL_TEMPLATE", "https://mirror.example.org/python.tar.gz")).build())
                 .hasMessageContaining("must contain {version} and {triple}");
         assertThatThrownBy(() -> InterpreterProvisioner.builder().environment(Map.of("PACKYARD_PYTHON_RELEASE", "latest")).build())
                 .hasMessageContaining("'latest' is not a python-build-standalone release tag");
-        assertThat(InterpreterProvisioner.fileName(java.net.URI.create("https://h/d/cpython-3.12.12%2B20251014-x.tar.gz")))
+        assertThat(InterpreterProvisioner.fileName(java.net.URI.create("https://mirror.example.org/d/cpython-3.12.12%2B20251014-x.tar.gz")))
                 .isEqualTo("cpython-3.12.12+20251014-x.tar.gz");
     }
 }

@@ -76,10 +76,10 @@ class InterpreterSpecTest {
         assertThat(local.remote()).isFalse();
         assertThat(local.path()).isEqualTo(Path.of("/work/project/py.tar.gz"));
         assertThat(local.sha256()).isEmpty();
-        var remote = (InterpreterSpec.Archive) InterpreterSpec.parse("archive:https://h/p.tar.gz#sha256=" + SHA, "--python", BASE);
+        var remote = (InterpreterSpec.Archive) InterpreterSpec.parse("archive:https://mirror.example.org/p.tar.gz#sha256=" + SHA, "--python", BASE);
         assertThat(remote.remote()).isTrue();
         assertThat(remote.sha256()).contains(SHA);
-        assertThat(remote.uri().getHost()).isEqualTo("h");
+        assertThat(remote.uri().getHost()).isEqualTo("mirror.example.org");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -93,7 +93,7 @@ class InterpreterSpecTest {
             3.12+latest                         | release after '+' is a date tag
             archive:                            | 'archive:' needs a path or URL
             archive:/a.tar.gz#sha256=abc        | sha256 must be 64 hexadecimal digits
-            archive:https://h/p.tar.gz          | needs a sha256
+            archive:https://mirror.example.org/p.tar.gz          | needs a sha256
             archive:ftp://h/p.tar.gz            | only http(s) and file URLs
             host:                               | 'host:' needs a prefix
             system:3                            | system:VERSION takes the target's Python as X.Y
@@ -111,8 +111,8 @@ class InterpreterSpecTest {
     void tableForms() {
         assertThat(InterpreterSpec.fromToml(Map.of("archive", "py.tar.gz", "sha256", SHA), FIELD, BASE))
                 .isEqualTo(new InterpreterSpec.Archive("/work/project/py.tar.gz", Optional.of(SHA)));
-        assertThat(InterpreterSpec.fromToml(Map.of("archive", "https://h/p.tar.gz", "sha256", SHA), FIELD, BASE))
-                .isEqualTo(new InterpreterSpec.Archive("https://h/p.tar.gz", Optional.of(SHA)));
+        assertThat(InterpreterSpec.fromToml(Map.of("archive", "https://mirror.example.org/p.tar.gz", "sha256", SHA), FIELD, BASE))
+                .isEqualTo(new InterpreterSpec.Archive("https://mirror.example.org/p.tar.gz", Optional.of(SHA)));
         assertThat(InterpreterSpec.fromToml(Map.of("host", "/opt/python"), FIELD, BASE))
                 .isEqualTo(new InterpreterSpec.Host(Optional.of(Path.of("/opt/python")), Optional.empty()));
         assertThat(InterpreterSpec.fromToml(Map.of("version", "3.12", "release", "20251014"), FIELD, BASE))
@@ -128,7 +128,7 @@ class InterpreterSpecTest {
         twoKinds.put("host", "/opt/py");
         List<Object[]> cases = List.of(
                 new Object[] {Map.of("archive", 7), FIELD + ".archive: expected a string"},
-                new Object[] {Map.of("archive", "https://h/p.tar.gz"), FIELD + ".archive: archive URL https://h/p.tar.gz needs a sha256"},
+                new Object[] {Map.of("archive", "https://mirror.example.org/p.tar.gz"), FIELD + ".archive: archive URL https://mirror.example.org/p.tar.gz needs a sha256"},
                 new Object[] {Map.of("archive", "a.tar.gz", "sha256", "nothex"), FIELD + ".sha256: sha256 must be 64 hexadecimal digits"},
                 new Object[] {Map.of("host", "/p", "sha256", SHA), FIELD + ".sha256: only goes with archive"},
                 new Object[] {Map.of("version", "3.12", "relase", "x"), FIELD + ": unknown key relase"},
