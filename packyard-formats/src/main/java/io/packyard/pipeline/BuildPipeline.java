@@ -25,6 +25,7 @@ import io.packyard.python.resolve.ResolvedWheel;
 import io.packyard.python.resolve.Resolver;
 import io.packyard.python.tags.Platforms;
 import io.packyard.python.tags.SupportedTags;
+import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import io.packyard.python.version.Version;
 import io.packyard.python.wheel.BytecodeCompiler;
@@ -38,7 +39,6 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
@@ -81,17 +81,13 @@ public final class BuildPipeline {
         // tree and any package still under its temporary name, so nothing half-written stays.
         Thread cleanup = new Thread(() -> {
             CLEANUP.forEach(BuildPipeline::deleteWithSiblings);
-            try {
-                deleteTree(work);
-            } catch (UncheckedIOException ignored) {
-                // best effort while the JVM exits
-            }
+            FileTrees.deleteQuietly(work);
         }, "packyard-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             return new Run(request, project, target, epoch, work, progress).execute();
         } finally {
-            deleteTree(work);
+            FileTrees.deleteQuietly(work);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
@@ -465,7 +461,7 @@ public final class BuildPipeline {
                     Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     done.add(p[1]);
                 }
-                fsyncDir(out);
+                FileTrees.fsyncDirectory(out);
                 pending.forEach(p -> CLEANUP.remove(p[0]));
                 CREATED_OUT_DIRS.remove(out);
                 return done;
@@ -494,9 +490,7 @@ public final class BuildPipeline {
     static final String DEFAULT_PYTHON = "3.12";
 
     static String where(Path projectDir) {
-        Path file = projectDir.resolve(Project.FILE).toAbsolutePath().normalize();
-        Path cwd = Path.of("").toAbsolutePath();
-        return file.startsWith(cwd) ? cwd.relativize(file).toString() : file.toString();
+        return Project.displayName(projectDir.resolve(Project.FILE));
     }
 
     private static Path createTempDir(String prefix) {
@@ -512,14 +506,6 @@ public final class BuildPipeline {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw PackyardException.build("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void fsyncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not every platform can fsync a directory
         }
     }
 
@@ -566,19 +552,6 @@ public final class BuildPipeline {
                         Files.delete(d);
                     }
                 }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,18 +1,15 @@
 package io.packyard.bundle.interpreter;
 
+import io.packyard.python.util.FileTrees;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +18,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 
-/** File helpers for the interpreter package: atomic writes, tree deletion, hashing, modes. */
+/** File helpers for the interpreter package: atomic writes, hashing, modes. */
 final class FileOps {
 
     private FileOps() {}
@@ -70,83 +67,11 @@ final class FileOps {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
-        fsyncDirectory(to.toAbsolutePath().getParent());
-    }
-
-    static void fsyncDirectory(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not every platform can open a directory (Windows); the rename is still durable enough.
-        }
-    }
-
-    /** Deletes a file or a directory tree; symbolic links are deleted, never followed. */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(root);
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                makeOwnerWritable(dir);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** Best-effort cleanup for error paths: never throws. */
-    static void deleteQuietly(Path root) {
-        try {
-            deleteTree(root);
-        } catch (IOException | RuntimeException ignored) {
-            // the original failure matters more
-        }
+        FileTrees.fsyncDirectory(to.toAbsolutePath().getParent());
     }
 
     static boolean posix(Path p) {
         return p.getFileSystem().supportedFileAttributeViews().contains("posix");
-    }
-
-    static void makeOwnerWritable(Path p) throws IOException {
-        if (posix(p) && !Files.isSymbolicLink(p)) {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-            if (!perms.contains(PosixFilePermission.OWNER_WRITE)) {
-                perms = EnumSet.copyOf(perms);
-                perms.add(PosixFilePermission.OWNER_WRITE);
-                Files.setPosixFilePermissions(p, perms);
-            }
-        }
     }
 
     /** Sets the permission bits (the low 9 bits of {@code mode}) where the file system has them. */

@@ -3,6 +3,7 @@ package io.packyard.bundle.interpreter;
 import io.packyard.bundle.Target;
 import io.packyard.bundle.interpreter.HostPythons.HostPython;
 import io.packyard.python.PackyardException;
+import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -337,10 +338,10 @@ public final class InterpreterProvisioner {
             return new Interpreter(t.version(), t.xy(), target, true, root + "/" + t.exe(), root + "/" + t.stdlib(),
                     root + "/" + t.sitePackages(), hostExe, buildExe);
         } catch (IOException | RuntimeException e) {
-            FileOps.deleteQuietly(destination);
+            FileTrees.deleteQuietly(destination);
             throw e;
         } finally {
-            FileOps.deleteQuietly(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.packyard.bundle.interpreter;
 
 import io.packyard.python.PackyardException;
+import io.packyard.python.util.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -141,7 +142,7 @@ final class StripRules {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 if (!dir.equals(root) && excluded(FileOps.rel(root, dir), true, shape)) {
-                    FileOps.deleteTree(dir);
+                    FileTrees.deleteTree(dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 return FileVisitResult.CONTINUE;

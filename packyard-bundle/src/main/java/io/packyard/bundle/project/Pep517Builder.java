@@ -1,9 +1,9 @@
 package io.packyard.bundle.project;
 
 import io.packyard.python.PackyardException;
+import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -160,7 +160,7 @@ public final class Pep517Builder {
             throw PackyardException.build(what + ": building the wheel failed: " + e.getMessage(), e);
         } finally {
             if (scratch != null) {
-                deleteTree(scratch);
+                FileTrees.deleteQuietly(scratch);
             }
         }
     }
@@ -283,22 +283,5 @@ public final class Pep517Builder {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -229,7 +229,8 @@ public record Project(
         return ProjectName.normalize(name);
     }
 
-    private static String displayName(Path file) {
+    /** How messages name a file: relative to the working directory when inside it, else absolute. */
+    public static String displayName(Path file) {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = file.toAbsolutePath().normalize();
         return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();

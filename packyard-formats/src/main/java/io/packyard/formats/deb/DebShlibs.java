@@ -4,6 +4,7 @@ import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleEntry;
 import io.packyard.bundle.Target;
 import io.packyard.bundle.interpreter.ElfFile;
+import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -107,11 +108,7 @@ final class DebShlibs {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while running dpkg-shlibdeps");
         } finally {
-            try (var s = Files.walk(scratch)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(x);
-                }
-            }
+            FileTrees.deleteQuietly(scratch);
         }
     }
 }

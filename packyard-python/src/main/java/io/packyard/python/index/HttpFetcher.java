@@ -1,5 +1,7 @@
 package io.packyard.python.index;
 
+import io.packyard.python.util.FileTrees;
+
 import io.packyard.python.PackyardException;
 import io.packyard.python.util.Progress;
 import java.io.ByteArrayOutputStream;
@@ -312,7 +314,7 @@ final class HttpFetcher {
             Files.createDirectories(target.getParent());
             moveAtomically(tmp, target);
             tmp = null;
-            fsyncDirectory(target.getParent());
+            FileTrees.fsyncDirectory(target.getParent());
             return target;
         } catch (IOException e) {
             throw PackyardException.build(what + ": downloading " + filename + " from " + Urls.display(f.url())
@@ -451,7 +453,7 @@ final class HttpFetcher {
             }
             moveAtomically(tmp, target);
             tmp = null;
-            fsyncDirectory(target.getParent());
+            FileTrees.fsyncDirectory(target.getParent());
         } finally {
             if (tmp != null) {
                 Files.deleteIfExists(tmp);
@@ -464,14 +466,6 @@ final class HttpFetcher {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not every platform (Windows) can open a directory; the rename is still atomic there.
         }
     }
 
