@@ -92,7 +92,12 @@ public final class Bundle {
         public Bundle build() {
             Objects.requireNonNull(metadata, "metadata");
             Objects.requireNonNull(root, "root");
-            return new Bundle(metadata, root, sourceDateEpoch, scan(root));
+            List<BundleEntry> entries = scan(root);
+            if (metadata.target().os() == Target.Os.WINDOWS) {
+                WindowsPaths.check(entries,
+                        WindowsPaths.typicalInstallDir(metadata.windows(), metadata.company(), metadata.product()));
+            }
+            return new Bundle(metadata, root, sourceDateEpoch, entries);
         }
 
         private static List<BundleEntry> scan(Path root) {

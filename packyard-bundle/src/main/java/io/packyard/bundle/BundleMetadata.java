@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param preUninstallHook bundle-relative path of the pre-uninstall hook launcher, or null
  * @param debDepends extra Debian Depends entries
  * @param rpmRequires extra RPM Requires entries
+ * @param windows how Windows installers present and place the application ([tool.packyard.msi])
  */
 public record BundleMetadata(
         String name,
@@ -42,7 +43,18 @@ public record BundleMetadata(
         String postInstallHook,
         String preUninstallHook,
         List<String> debDepends,
-        List<String> rpmRequires) {
+        List<String> rpmRequires,
+        WindowsOptions windows) {
+
+    /** Metadata with the default Windows options (Linux-only callers). */
+    public BundleMetadata(String name, String version, String summary, String description, String homepage,
+            String license, String maintainer, String company, String product, Target target, String pythonVersion,
+            boolean bundledInterpreter, List<Command> commands, String postInstallHook, String preUninstallHook,
+            List<String> debDepends, List<String> rpmRequires) {
+        this(name, version, summary, description, homepage, license, maintainer, company, product, target,
+                pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
+                rpmRequires, WindowsOptions.defaults());
+    }
 
     public BundleMetadata {
         Objects.requireNonNull(name, "name");
@@ -56,6 +68,7 @@ public record BundleMetadata(
         commands = List.copyOf(commands);
         debDepends = List.copyOf(debDepends);
         rpmRequires = List.copyOf(rpmRequires);
+        windows = windows == null ? WindowsOptions.defaults() : windows;
     }
 
     /** The install layout derived from company and product. */

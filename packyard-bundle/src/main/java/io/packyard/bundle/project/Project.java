@@ -71,7 +71,9 @@ public record Project(
             String glibc,
             boolean strip,
             List<String> debDepends,
-            List<String> rpmRequires) {}
+            List<String> rpmRequires,
+            io.packyard.bundle.WindowsOptions windows,
+            Optional<SignSettings> sign) {}
 
     public static final String FILE = "pyproject.toml";
     private static final Set<String> PROJECT_KEYS = Set.of("name", "version", "description", "readme",
@@ -80,7 +82,7 @@ public record Project(
             "import-names", "import-namespaces");
     private static final Set<String> PACKYARD_KEYS = Set.of("company", "product", "scripts", "gui-scripts",
             "python", "python-keep", "lock", "find-links", "index-url", "post-install", "pre-uninstall", "exclude",
-            "local-dependencies", "glibc", "strip", "deb", "rpm");
+            "local-dependencies", "glibc", "strip", "deb", "rpm", "msi", "sign");
     private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z_][\\w.]*:[A-Za-z_][\\w.]*$");
     private static final Pattern GLIBC = Pattern.compile("^2\\.\\d+$");
 
@@ -206,7 +208,9 @@ public record Project(
                 glibc,
                 tool.bool("strip").orElse(true),
                 debDepends,
-                rpmRequires);
+                rpmRequires,
+                tool.table("msi").map(m -> WindowsConfig.msi(m, dir)).orElse(io.packyard.bundle.WindowsOptions.defaults()),
+                tool.table("sign").map(t -> WindowsConfig.sign(t, dir)));
 
         return new Project(
                 dir,
