@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * Makes the files that start Python code: launchers for entry points (console scripts, GUI
  * scripts, install hooks) and relocatable versions of {@code #!python} scripts. Implementations
- * exist per target family: {@link PosixLauncherWriter} ({@code /bin/sh} scripts); a Windows one
- * ({@code .exe} launchers) comes later.
+ * exist per target family: {@link PosixLauncherWriter} ({@code /bin/sh} scripts) and
+ * {@link WindowsLauncherWriter} ({@code .exe} launchers with a payload).
  *
  * <p>The methods return the files to write instead of writing them, so an installer can check
  * them for conflicts first and write everything or nothing; the {@code write*} defaults write
@@ -222,5 +222,10 @@ public interface LauncherWriter {
     /** The POSIX implementation ({@code /bin/sh} launchers). */
     static LauncherWriter posix() {
         return new PosixLauncherWriter();
+    }
+
+    /** The Windows implementation ({@code .exe} launchers for x64; see {@link WindowsLauncherWriter}). */
+    static LauncherWriter windows() {
+        return new WindowsLauncherWriter();
     }
 }
