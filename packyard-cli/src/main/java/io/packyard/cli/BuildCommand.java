@@ -39,6 +39,10 @@ import picocli.CommandLine.Parameters;
                 "  packyard build . --format deb --find-links wheels/ \\",
                 "      --index-url http://127.0.0.1:8080/simple/ --out out",
                 "",
+                "  # a Windows installer and portable zip, built on Linux (needs a host Python 3.12",
+                "  # to build the wheel and compile bytecode; the Windows CPython is downloaded):",
+                "  packyard build . --target windows-x64 --format msi,zip --python 3.12",
+                "",
                 "  # pinned dependencies from a lock file, python-build-standalone 3.12:",
                 "  packyard build . --lock pylock.toml --python 3.12",
                 "",
@@ -54,7 +58,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMATS", description = "Comma-separated formats (default: all formats for the target).")
     String formats;
 
-    @Option(names = "--target", paramLabel = "TARGET", description = "Target platform: linux-x86_64, linux-aarch64 (default: this machine).")
+    @Option(names = "--target", paramLabel = "TARGET", description = "Target platform: linux-x86_64, linux-aarch64, windows-x64, windows-arm64 (default: this machine).")
     String target;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: PROJECT_DIR/dist).")

@@ -28,4 +28,12 @@ public interface PackageFormat {
      * failure it deletes it, so a failed build leaves nothing in the output directory.
      */
     void write(Bundle bundle, Path out, Progress progress) throws IOException;
+
+    /**
+     * True when the package is a file Authenticode can sign (an .msi): the pipeline then signs it
+     * with [tool.packyard.sign] before it gets its final name.
+     */
+    default boolean authenticode() {
+        return false;
+    }
 }

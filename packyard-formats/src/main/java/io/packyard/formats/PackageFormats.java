@@ -15,7 +15,8 @@ public final class PackageFormats {
                 // formats register here, one line each
                 new io.packyard.formats.deb.DebFormat(),
                 new io.packyard.formats.rpm.RpmFormat(),
-                new io.packyard.formats.targz.TarGzFormat()
+                new io.packyard.formats.targz.TarGzFormat(),
+                new io.packyard.formats.zip.ZipFormat()
                 )) {
             FORMATS.put(f.id(), f);
         }

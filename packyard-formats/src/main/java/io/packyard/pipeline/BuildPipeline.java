@@ -5,6 +5,8 @@ import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.Command;
 import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
+import io.packyard.bundle.WindowsPaths;
+import io.packyard.formats.sign.AuthenticodeSigner;
 import io.packyard.bundle.interpreter.Interpreter;
 import io.packyard.bundle.interpreter.InterpreterProvisioner;
 import io.packyard.bundle.interpreter.InterpreterSpec;
@@ -34,6 +36,7 @@ import io.packyard.python.wheel.InstalledDistribution;
 import io.packyard.python.wheel.LauncherWriter;
 import io.packyard.python.wheel.WheelFilename;
 import io.packyard.python.wheel.WheelInstaller;
+import io.packyard.python.wheel.WindowsLauncherWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -170,7 +173,14 @@ public final class BuildPipeline {
             InstallScheme scheme = target.os() == Target.Os.WINDOWS
                     ? InstallScheme.windows(interpreter.pythonXY(), interpreter.bundled())
                     : InstallScheme.posix(interpreter.pythonXY(), interpreter.bundled());
-            LauncherWriter launchers = LauncherWriter.posix();
+            boolean windows = target.os() == Target.Os.WINDOWS;
+            // Windows hooks append their output to hooks\install.log, which the MSI removes on
+            // uninstall (on Linux the maintainer scripts log to /var/log/<company>/<product>)
+            LauncherWriter launchers = windows
+                    ? new WindowsLauncherWriter(target == Target.WINDOWS_ARM64
+                            ? WindowsLauncherWriter.Machine.ARM64 : WindowsLauncherWriter.Machine.X64)
+                            .withHookLog(HOOKS_DIR + "/install.log")
+                    : LauncherWriter.posix();
             WheelInstaller installer = WheelInstaller.builder().root(stage).scheme(scheme).launchers(launchers)
                     .progress(progress).build();
             progress.step("Installing " + wheels.size() + " wheels");
@@ -197,7 +207,9 @@ public final class BuildPipeline {
                     new ElfStripper(progress).stripAll(stage);
                 }
             }
-            String prefix = new Layout(Layout.slug(cfg.company()), Layout.slug(cfg.product())).installPrefix();
+            String prefix = windows
+                    ? WindowsPaths.typicalInstallDir(cfg.windows(), cfg.company(), cfg.product())
+                    : new Layout(Layout.slug(cfg.company()), Layout.slug(cfg.product())).installPrefix();
             List<String> pyDirs = new ArrayList<>();
             if (interpreter.bundled()) {
                 pyDirs.add(interpreter.stdlibDir());
@@ -212,18 +224,52 @@ public final class BuildPipeline {
                 d.writeRecord(stage, d.bytecodeOf(pycs));
             }
 
-            // 7. the bundle
+            // 7. signed launchers ([tool.packyard.sign]; Windows only)
+            Optional<AuthenticodeSigner> signer = signer(cfg);
+            if (signer.isPresent()) {
+                List<String> exes = new ArrayList<>(commands.stream().map(Command::launcher).toList());
+                Optional.ofNullable(postInstall).ifPresent(exes::add);
+                Optional.ofNullable(preUninstall).ifPresent(exes::add);
+                progress.step("Signing " + exes.size() + " launchers");
+                signer.get().signAll(stage, exes);
+            }
+
+            // 8. the bundle
+            checkShortcuts(cfg, commands);
             BundleMetadata metadata = new BundleMetadata(
                     project.normalizedName(), version, project.summary(), project.description(), project.homepage(),
                     project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
                     interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
-                    cfg.debDepends(), cfg.rpmRequires());
+                    cfg.debDepends(), cfg.rpmRequires(), cfg.windows());
             Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch).build();
 
-            // 8. the packages: all written under temporary names, then renamed together
-            List<Path> outputs = writePackages(bundle);
+            // 9. the packages: all written under temporary names, then renamed together
+            List<Path> outputs = writePackages(bundle, signer);
             List<String> installed = dists.stream().map(d -> d.name() + "==" + d.version()).sorted().toList();
             return new BuildResult(metadata, outputs, installed);
+        }
+
+        /** The signer of [tool.packyard.sign], for Windows targets; Linux packages are signed by their repositories. */
+        private Optional<AuthenticodeSigner> signer(Project.Settings cfg) {
+            if (cfg.sign().isEmpty() || target.os() != Target.Os.WINDOWS) {
+                return Optional.empty();
+            }
+            return Optional.of(AuthenticodeSigner.from(cfg.sign().get(), progress)
+                    .withDescription(cfg.product(), cfg.windows().documentationUrl().orElse(project.homepage())));
+        }
+
+        /** Every shortcut of [tool.packyard.msi] must start one of the commands. */
+        private void checkShortcuts(Project.Settings cfg, List<Command> commands) {
+            java.util.Set<String> names = new java.util.HashSet<>(commands.stream().map(Command::name).toList());
+            for (Map<String, String> shortcuts : List.of(cfg.windows().startMenuShortcuts(), cfg.windows().desktopShortcuts())) {
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(shortcuts).entrySet()) {
+                    if (!names.contains(e.getValue())) {
+                        throw PackyardException.config(where(project.dir()) + ": [tool.packyard.msi]: shortcut '" + e.getKey()
+                                + "' starts '" + e.getValue() + "', which is not one of the commands ("
+                                + String.join(", ", names.stream().sorted().toList()) + ")");
+                    }
+                }
+            }
         }
 
         private List<WheelSource> sources(Project.Settings cfg) {
@@ -336,7 +382,8 @@ public final class BuildPipeline {
                 wanted.put(g, true);
             }
             List<Command> out = new ArrayList<>();
-            wanted.forEach((name, gui) -> out.add(new Command(name, scheme.scripts() + "/" + name, gui)));
+            String suffix = target.os() == Target.Os.WINDOWS ? ".exe" : "";
+            wanted.forEach((name, gui) -> out.add(new Command(name, scheme.scripts() + "/" + name + suffix, gui)));
             return out;
         }
 
@@ -348,8 +395,8 @@ public final class BuildPipeline {
         }
 
         private String hook(LauncherWriter launchers, InstallScheme scheme, String name, String moduleFunction) {
-            launchers.writeHook(stage, scheme.interpreter(), HOOKS_DIR, name, moduleFunction);
-            return HOOKS_DIR + "/" + name;
+            List<String> written = launchers.writeHook(stage, scheme.interpreter(), HOOKS_DIR, name, moduleFunction);
+            return written.get(0);
         }
 
         /** Removes files matching [tool.packyard].exclude (globs relative to site-packages). */
@@ -387,10 +434,10 @@ public final class BuildPipeline {
          * compress independently, so on several cores the slowest one sets the pace. Progress
          * is reported as the sum over all formats.
          */
-        private void writeAll(Bundle bundle, List<Path[]> pending) throws IOException {
+        private void writeAll(Bundle bundle, List<Path[]> pending, Optional<AuthenticodeSigner> signer) throws IOException {
             List<PackageFormat> formats = request.formats();
             if (formats.size() == 1) {
-                write(formats.get(0), bundle, pending.get(0)[0], progress);
+                write(formats.get(0), bundle, pending.get(0)[0], progress, signer);
                 return;
             }
             progress.step("Writing " + String.join(", ", pending.stream().map(p -> p[1].getFileName().toString()).toList()));
@@ -403,7 +450,7 @@ public final class BuildPipeline {
                     Path tmp = pending.get(i)[0];
                     Progress part = summed.part(i);
                     running.add(pool.submit(() -> {
-                        write(f, bundle, tmp, part);
+                        write(f, bundle, tmp, part, signer);
                         return null;
                     }));
                 }
@@ -432,14 +479,18 @@ public final class BuildPipeline {
             }
         }
 
-        private static void write(PackageFormat f, Bundle bundle, Path tmp, Progress progress) throws IOException {
+        private static void write(PackageFormat f, Bundle bundle, Path tmp, Progress progress,
+                Optional<AuthenticodeSigner> signer) throws IOException {
             f.write(bundle, tmp, progress);
+            if (signer.isPresent() && f.authenticode()) {
+                signer.get().sign(tmp);
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
         }
 
-        private List<Path> writePackages(Bundle bundle) {
+        private List<Path> writePackages(Bundle bundle, Optional<AuthenticodeSigner> signer) {
             Path out = request.outDir();
             boolean created = !Files.exists(out);
             List<Path[]> pending = new ArrayList<>();
@@ -455,7 +506,7 @@ public final class BuildPipeline {
                     pending.add(new Path[] {tmp, out.resolve(name)});
                     CLEANUP.add(tmp);
                 }
-                writeAll(bundle, pending);
+                writeAll(bundle, pending, signer);
                 List<Path> done = new ArrayList<>();
                 for (Path[] p : pending) {
                     Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
