@@ -31,8 +31,12 @@ class WindowsBuildSystemTest {
     private static final Path HOST_312 = Path.of(System.getProperty("user.home"), ".pyenv/versions/3.12.1");
     static Path fixtureArchive;
 
+    /** The fixture interpreter archive, made once per test run (shared with WindowsInstallerSystemTest). */
     @BeforeAll
-    static void fixture() throws Exception {
+    static synchronized void fixture() throws Exception {
+        if (fixtureArchive != null) {
+            return;
+        }
         Path dir = Builds.OUT.resolve("windows-fixture-interpreter");
         Files.createDirectories(dir);
         fixtureArchive = FixtureWindowsInterpreter.archive(dir, HOST_312, "3.12.1");

@@ -36,4 +36,12 @@ public interface PackageFormat {
     default boolean authenticode() {
         return false;
     }
+
+    /**
+     * True when {@code packyard build} without {@code --format} builds this format (the installers
+     * and archives); deployment formats such as onefile and OCI images are built only when asked for.
+     */
+    default boolean builtByDefault() {
+        return true;
+    }
 }

@@ -16,6 +16,7 @@ public final class PackageFormats {
                 new io.packyard.formats.deb.DebFormat(),
                 new io.packyard.formats.rpm.RpmFormat(),
                 new io.packyard.formats.targz.TarGzFormat(),
+                new io.packyard.formats.msi.MsiFormat(),
                 new io.packyard.formats.zip.ZipFormat()
                 )) {
             FORMATS.put(f.id(), f);
@@ -28,9 +29,9 @@ public final class PackageFormats {
         return List.copyOf(FORMATS.values());
     }
 
-    /** The formats built when --format is not given: every format that supports the target. */
+    /** The formats built when --format is not given: every default format that supports the target. */
     public static List<PackageFormat> defaultsFor(io.packyard.bundle.Target target) {
-        return FORMATS.values().stream().filter(f -> f.supports(target)).toList();
+        return FORMATS.values().stream().filter(f -> f.supports(target) && f.builtByDefault()).toList();
     }
 
     /** Parses a comma-separated {@code --format} value. */

@@ -22,7 +22,7 @@ import java.util.UUID;
 
 /**
  * A synthetic staged Windows application for format tests (the Windows twin of
- * {@link FixtureBundle}), target windows-x64.
+ * {@link FixtureBundle}), target windows-x64 unless {@link #target} says otherwise.
  *
  * <pre>
  *   python/python.exe, pythonw.exe      TEST FIXTURE interpreter ({@link FixturePython}, built with
@@ -65,6 +65,7 @@ public final class WindowsFixtureBundle {
     private Optional<String> existingInstallDir = Optional.empty();
     private Optional<UUID> upgradeCode = Optional.empty();
     private Optional<String> documentationUrl = Optional.of("https://example.org/packyard-winfixture/docs");
+    private Target target = Target.WINDOWS_X64;
 
     public static WindowsFixtureBundle named(String name) {
         WindowsFixtureBundle f = new WindowsFixtureBundle();
@@ -174,6 +175,12 @@ public final class WindowsFixtureBundle {
         return this;
     }
 
+    /** The bundle's target (the launchers stay x64 ones: Packyard has no ARM64 launcher). */
+    public WindowsFixtureBundle target(Target t) {
+        this.target = t;
+        return this;
+    }
+
     public String command() {
         return command;
     }
@@ -255,7 +262,7 @@ public final class WindowsFixtureBundle {
                 "Packyard Tests <tests@packyard.example.org>",
                 company,
                 product,
-                Target.WINDOWS_X64,
+                target,
                 "3.12",
                 true,
                 List.of(new Command(command, "Scripts/" + command + ".exe", false),
