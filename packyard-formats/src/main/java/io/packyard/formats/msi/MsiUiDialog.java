@@ -117,11 +117,6 @@ final class MsiUiDialog {
         return this;
     }
 
-    /** The controls, in the order they were added. */
-    List<Control> controls() {
-        return List.copyOf(controls.values());
-    }
-
     /** Writes the dialog and its controls into the database. */
     void writeTo(MsiDatabase db) {
         if (tabOrder.isEmpty()) {

@@ -6,7 +6,11 @@ import io.packyard.msi.db.Table;
 import io.packyard.python.PackyardException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +88,9 @@ public final class MsiUserInterface {
     /** "1" once the licence is accepted. */
     static final String P_LICENSE = "LicenseAccepted";
 
+    /** How messages name the EULA setting. */
+    private static final String EULA_KEY = "[tool.packyard.msi].eula";
+
     private static final int W = 370;
     private static final int H = 270;
     private static final String TITLE = "[ProductName] Setup";
@@ -148,8 +155,8 @@ public final class MsiUserInterface {
         Objects.requireNonNull(options, "options");
         Charset ansi = db.codepage() == 0 || db.codepage() == 65001 ? Charset.forName("windows-1252") : db.charset();
         Optional<String> eula = options.eulaRtf().map(p -> readEula(p, ansi));
-        byte[] dialogBmp = options.dialogBmp().map(p -> readBitmap(p, "dialog bitmap")).orElseGet(MsiUiImages::dialogBitmap);
-        byte[] bannerBmp = options.bannerBmp().map(p -> readBitmap(p, "banner bitmap")).orElseGet(MsiUiImages::bannerBitmap);
+        byte[] dialogBmp = options.dialogBmp().map(p -> readBitmap(p, "[tool.packyard.msi].dialog")).orElseGet(MsiUiImages::dialogBitmap);
+        byte[] bannerBmp = options.bannerBmp().map(p -> readBitmap(p, "[tool.packyard.msi].banner")).orElseGet(MsiUiImages::bannerBitmap);
 
         String installDir = options.installDirProperty();
         boolean hasDir = db.existingTable(StandardTables.DIRECTORY.name()).map(t -> t.contains(installDir)).orElse(false);
@@ -184,7 +191,7 @@ public final class MsiUserInterface {
                 d.writeTo(db);
             } catch (IllegalArgumentException e) {
                 if (eula.isPresent() && d.name().equals("LicenseAgreementDlg")) {
-                    throw PackyardException.config("eula " + options.eulaRtf().get() + ": " + e.getMessage());
+                    throw PackyardException.config(EULA_KEY + " " + options.eulaRtf().get() + ": " + e.getMessage());
                 }
                 throw e;
             }
@@ -822,13 +829,13 @@ public final class MsiUserInterface {
         try {
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
-            throw PackyardException.config("eula " + path + ": cannot read: " + e.getMessage());
+            throw PackyardException.config(EULA_KEY + " " + path + ": " + describe(e));
         }
         if (bytes.length == 0) {
-            throw PackyardException.config("eula " + path + ": the file is empty");
+            throw PackyardException.config(EULA_KEY + " " + path + ": the file is empty");
         }
         int start = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
-        String head = new String(bytes, start, Math.min(6, bytes.length - start), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String head = new String(bytes, start, Math.min(6, bytes.length - start), StandardCharsets.ISO_8859_1);
         if (head.startsWith("{\\rtf")) {
             // RTF is 7-bit text with escapes for everything else; stray 8-bit bytes are taken in the
             // ANSI code page, as RTF readers do.
@@ -836,11 +843,11 @@ public final class MsiUserInterface {
         }
         String text;
         try {
-            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw PackyardException.config("eula " + path + ": neither RTF (starting with {\\rtf) nor UTF-8 text");
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, start, bytes.length - start)).toString();
+        } catch (CharacterCodingException e) {
+            throw PackyardException.config(EULA_KEY + " " + path + ": neither RTF (starting with {\\rtf) nor UTF-8 text");
         }
         return plainTextToRtf(text);
     }
@@ -879,7 +886,7 @@ public final class MsiUserInterface {
         try (InputStream in = Files.newInputStream(path)) {
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw PackyardException.config(what + " " + path + ": cannot read: " + e.getMessage());
+            throw PackyardException.config(what + " " + path + ": " + describe(e));
         }
         if (bytes.length < 54 || bytes[0] != 'B' || bytes[1] != 'M') {
             throw PackyardException.config(what + " " + path + ": not a BMP file (expected the \"BM\" signature)");
@@ -889,6 +896,16 @@ public final class MsiUserInterface {
             throw PackyardException.config(what + " " + path + ": damaged BMP header");
         }
         return bytes;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return "cannot read: " + e.getMessage();
     }
 
     private static int le32(byte[] b, int off) {

@@ -34,6 +34,23 @@ public final class Cmd {
         return run(List.of(command), Map.of(), null);
     }
 
+    /**
+     * Where commands run unless told otherwise: a scratch directory, never the module's own, since
+     * some tools write beside themselves (msitools' {@code msiinfo export} and {@code msidump}
+     * write binary cells to {@code ./Table/} whatever {@code -d} says).
+     */
+    private static final Path SCRATCH = scratch();
+
+    private static Path scratch() {
+        try {
+            Path d = Files.createTempDirectory("packyard-cmd-cwd-");
+            d.toFile().deleteOnExit();
+            return d;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Result run(List<String> command, Map<String, String> env, Path dir) {
         try {
             Path out = Files.createTempFile("packyard-cmd-", ".out");
@@ -44,9 +61,7 @@ public final class Cmd {
                         .redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().putAll(env);
-                if (dir != null) {
-                    pb.directory(dir.toFile());
-                }
+                pb.directory((dir != null ? dir : SCRATCH).toFile());
                 Process p = pb.start();
                 if (!p.waitFor(10, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
