@@ -70,6 +70,38 @@ class BadInputSystemTest {
     }
 
     @Test
+    void windowsInstallerSettings() throws IOException {
+        Path icon = project("bad-icon", "", "[tool.packyard.msi]\nicon = \"missing.ico\"");
+        assertCleanFailure(build(icon, "--target", "windows-x64"), 2,
+                "pyproject.toml:14: [tool.packyard.msi].icon: missing.ico: no such file");
+        Path eula = project("bad-eula", "", "[tool.packyard.msi]\neula = \"LICENSE.rtf\"");
+        assertCleanFailure(build(eula, "--target", "windows-x64"), 2,
+                "pyproject.toml:14: [tool.packyard.msi].eula: LICENSE.rtf: no such file");
+        Path guid = project("bad-guid", "", "[tool.packyard.msi]\nupgrade-code = \"1234-not-a-guid\"");
+        assertCleanFailure(build(guid, "--target", "windows-x64"), 2,
+                "pyproject.toml:14: [tool.packyard.msi].upgrade-code: '1234-not-a-guid' is not a GUID");
+    }
+
+    /** Paths Windows cannot hold stop a Windows build before any package is written. */
+    @Test
+    void windowsPaths() throws Exception {
+        WindowsBuildSystemTest.fixture();
+        String python = "archive:" + WindowsBuildSystemTest.fixtureArchive;
+        Path cased = project("cased", "", "");
+        Files.writeString(cased.resolve("src/cased/Helpers.py"), "X = 1\n");
+        Files.writeString(cased.resolve("src/cased/helpers.py"), "X = 2\n");
+        assertCleanFailure(build(cased, "--target", "windows-x64", "--format", "msi,zip", "--python", python), 1,
+                "bundle paths python/Lib/site-packages/cased/", "elpers.", "differ only in case;"
+                        + " on Windows one would overwrite the other");
+        Path deep = project("deep", "", "");
+        String longName = "m".repeat(200);
+        Files.writeString(deep.resolve("src/deep/" + longName + ".py"), "X = 1\n");
+        assertCleanFailure(build(deep, "--target", "windows-x64", "--format", "msi,zip", "--python", python), 1,
+                "bundle path python/Lib/site-packages/deep/", "once installed under C:\\Program Files\\Packyard Tests\\deep;"
+                        + " Windows allows 259");
+    }
+
+    @Test
     void noPyproject() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         assertCleanFailure(build(empty), 2, "pyproject.toml", "no pyproject.toml");

@@ -1,0 +1,219 @@
+package io.packyard.cli;
+
+import io.packyard.python.PackyardException;
+import io.packyard.python.upload.UploadClient;
+import io.packyard.python.upload.UploadRejectedException;
+import io.packyard.python.upload.UploadResult;
+import io.packyard.python.upload.ValidatedUpload;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code packyard publish}: upload wheels and sdists to a Python package index. */
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Upload wheels and source distributions to a Python package index (packyard serve, PyPI, "
+                    + "TestPyPI or any index twine can upload to), through the upload API twine uses.",
+            "",
+            "Every file is first checked here as strictly as PyPI checks uploads (file name, archive "
+                    + "structure, RECORD hashes, metadata); if any file is invalid nothing is uploaded. The "
+                    + "files are then uploaded in the order given; the first one the index refuses stops the "
+                    + "upload, with the index's reason.",
+            "",
+            "The token is read from --token, --token-file or the PACKYARD_TOKEN environment variable, in "
+                    + "that order, and sent as HTTP Basic auth with the user name __token__."
+        },
+        footer = {"", "Examples:",
+                "  # a wheel and an sdist to a packyard server, token from the environment:",
+                "  PACKYARD_TOKEN=pypi-... packyard publish dist/notes-1.0-py3-none-any.whl \\",
+                "      dist/notes-1.0.tar.gz --to https://packages.example.org/legacy/",
+                "",
+                "  # everything built, token in a file, files already on the index skipped:",
+                "  packyard publish dist/*.whl dist/*.tar.gz --skip-existing \\",
+                "      --to https://upload.pypi.org/legacy/ --token-file ~/.pypi-token",
+                "",
+                "  # check the files as the index would, upload nothing:",
+                "  packyard publish dist/*.whl --to https://test.pypi.org/legacy/ --dry-run",
+                "",
+                "Exit status: 0 every file uploaded (or skipped), 1 a file invalid or refused by the index,"
+                        + " 2 usage or configuration error."})
+public final class PublishCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "DIST", description = "Wheels (.whl) and sdists (.tar.gz) to upload.")
+    List<Path> dists = new ArrayList<>();
+
+    @Option(names = "--to", required = true, paramLabel = "URL",
+            description = "The index's upload URL (twine's --repository-url), e.g. https://upload.pypi.org/legacy/.")
+    String to;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "API token (visible in the process list: prefer --token-file or PACKYARD_TOKEN).")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the API token.")
+    Path tokenFile;
+
+    @Option(names = "--skip-existing", description = "Skip files the index already has instead of failing (twine's --skip-existing).")
+    boolean skipExisting;
+
+    @Option(names = "--dry-run", description = "Check every file as the index would, upload nothing.")
+    boolean dryRun;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only errors and the outcome for each file.")
+    boolean quiet;
+
+    // Issue 5: .deb/.rpm/.msi packages go to a named Packyard repository and channel (APT, YUM,
+    // downloads), not to a Python index. The options exist so the command line is settled; the
+    // branch in call() is where that publishing will plug in.
+    @Option(names = "--repo", paramLabel = "NAME", hidden = true, description = "Packyard repository for .deb/.rpm/.msi packages (not available yet).")
+    String repo;
+
+    @Option(names = "--channel", paramLabel = "CHANNEL", hidden = true, description = "Channel within --repo (not available yet).")
+    String channel;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The environment (replaceable in tests). */
+    Function<String, String> getenv = System::getenv;
+
+    /** What a DIST is. */
+    enum Kind { WHEEL, SDIST, SYSTEM_PACKAGE }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), quiet);
+
+        Map<Path, Kind> kinds = new LinkedHashMap<>();
+        for (Path d : dists) {
+            kinds.put(d, classify(d));
+        }
+        if (repo != null || channel != null) {
+            // Issue 5 branches here: system packages (and nothing else) to --repo/--channel.
+            throw PackyardException.config("--repo/--channel: publishing .deb, .rpm and .msi packages to a Packyard"
+                    + " repository is not available yet");
+        }
+        for (Map.Entry<Path, Kind> e : kinds.entrySet()) {
+            if (e.getValue() == Kind.SYSTEM_PACKAGE) {
+                throw PackyardException.config(e.getKey() + ": only wheels (.whl) and sdists (.tar.gz) can be published"
+                        + " to a Python index; .deb, .rpm and .msi packages go to a Packyard repository"
+                        + " (--repo NAME --channel C, not available yet)");
+            }
+        }
+
+        UploadClient.Builder builder = UploadClient.builder().repositoryUrl(to).skipExisting(skipExisting)
+                .progress(progress);
+        String t = resolveToken();
+        if (t != null) {
+            builder.token(t);
+        }
+        UploadClient client = builder.build();
+
+        // Check everything first: a broken third file must not leave two of three uploaded.
+        Map<Path, ValidatedUpload> checked = new LinkedHashMap<>();
+        for (Path d : kinds.keySet()) {
+            if (!quiet) {
+                progress.step("Checking " + d);
+            }
+            try {
+                checked.put(d, client.check(d));
+            } catch (UploadRejectedException e) {
+                String name = d.getFileName().toString();
+                throw new UploadRejectedException(e.status(), e.reason().contains(name) ? e.reason()
+                        : name + ": " + e.reason(), e);
+            }
+        }
+        if (dryRun) {
+            for (ValidatedUpload u : checked.values()) {
+                out.println("ok " + u.filename() + " (" + u.name() + " " + u.canonicalVersion() + ", sha256 "
+                        + u.sha256() + ")");
+            }
+            return 0;
+        }
+        for (Map.Entry<Path, ValidatedUpload> e : checked.entrySet()) {
+            UploadResult r = client.upload(e.getKey(), e.getValue());
+            switch (r.outcome()) {
+                case UPLOADED -> out.println("uploaded " + r.filename());
+                case ALREADY_EXISTS -> out.println("skipped " + r.filename() + " (already on the index)");
+                case REJECTED -> {
+                    out.flush();
+                    throw PackyardException.build(r.filename() + ": refused by " + client.url() + " (HTTP "
+                            + r.status() + "): " + (r.message().isEmpty() ? "no reason given" : r.message())
+                            + hint(r.status()));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String hint(int status) {
+        return status == 401 || status == 403 ? " (check the token: --token, --token-file or PACKYARD_TOKEN)" : "";
+    }
+
+    static Kind classify(Path d) {
+        String name = d.getFileName() == null ? d.toString() : d.getFileName().toString();
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(d)) {
+            throw PackyardException.config(d + ": is a directory; name the files, e.g. dist/*.whl dist/*.tar.gz");
+        }
+        if (lower.endsWith(".deb") || lower.endsWith(".rpm") || lower.endsWith(".msi")) {
+            return Kind.SYSTEM_PACKAGE;
+        }
+        if (!Files.isRegularFile(d)) {
+            throw PackyardException.config(d + ": no such file");
+        }
+        if (lower.endsWith(".whl")) {
+            return Kind.WHEEL;
+        }
+        if (lower.endsWith(".tar.gz") || lower.endsWith(".zip")) {
+            return Kind.SDIST; // a .zip sdist is refused by the check, with PyPI's reason
+        }
+        throw PackyardException.config(d + ": not a wheel (.whl) or sdist (.tar.gz)");
+    }
+
+    private String resolveToken() {
+        if (token != null && tokenFile != null) {
+            throw PackyardException.config("--token and --token-file: give one, not both");
+        }
+        if (token != null) {
+            if (token.isBlank()) {
+                throw PackyardException.config("--token: empty");
+            }
+            return token.strip();
+        }
+        if (tokenFile != null) {
+            String t;
+            try {
+                t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw PackyardException.config("--token-file " + tokenFile + ": cannot read: " + e.getMessage());
+            }
+            if (t.isEmpty() || t.contains("\n")) {
+                throw PackyardException.config("--token-file " + tokenFile + ": expected one line holding the token");
+            }
+            return t;
+        }
+        String env = getenv.apply("PACKYARD_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        return null;
+    }
+}
