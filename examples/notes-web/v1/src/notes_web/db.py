@@ -1,7 +1,8 @@
 """Storage for notes-web: one SQLite database, versioned by numbered migrations.
 
 The database path comes from the ``NOTES_WEB_DB`` environment variable, by default
-``/var/lib/packyard-examples/notes-web/notes.db``; its directory is created on demand.
+``/var/lib/packyard-examples/notes-web/data/notes.db`` (the service's state directory,
+which the Linux packages create for the ``notes-web`` user); its directory is created on demand.
 
 Schema version 1::
 
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ENV_VAR = "NOTES_WEB_DB"
-DEFAULT_DB = "/var/lib/packyard-examples/notes-web/notes.db"
+DEFAULT_DB = "/var/lib/packyard-examples/notes-web/data/notes.db"
 
 #: The newest migration this version of notes-web knows.
 SCHEMA_VERSION = 1

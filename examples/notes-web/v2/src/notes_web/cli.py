@@ -9,7 +9,7 @@
                                                        post-install hook does)
     notes-web --version                                print "notes-web <version>"
 
-The database is ``$NOTES_WEB_DB`` (default ``/var/lib/packyard-examples/notes-web/notes.db``).
+The database is ``$NOTES_WEB_DB`` (default ``/var/lib/packyard-examples/notes-web/data/notes.db``).
 Exit status: 0 success, 1 database or runtime error, 2 usage error.
 """
 

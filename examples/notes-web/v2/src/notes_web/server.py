@@ -6,6 +6,8 @@
     POST /api/notes       JSON {"body": "...", "title": "..." (optional)} -> 201 and the new
                           note as JSON
     GET  /healthz         JSON {"status": "ok", "version": "..."}
+    GET  /static/<name>   the package's static files (the page's stylesheet); behind the
+                          nginx site of the Linux packages, nginx serves them itself
 """
 
 import html
@@ -13,6 +15,7 @@ import json
 import re
 import socket
 from http import HTTPStatus
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from notes_web import __version__, db
@@ -21,6 +24,10 @@ from notes_web import __version__, db
 MAX_REQUEST = 64 * 1024
 
 _NOTE_PATH = re.compile(r"/api/notes/([0-9]{1,18})")
+
+#: The static files, served under /static/ (by nginx in front of the service, else here).
+STATIC_DIR = Path(__file__).with_name("static")
+_STATIC_PATH = re.compile(r"/static/([A-Za-z0-9_-]+\.css)")
 
 
 class NotesServer(ThreadingHTTPServer):
@@ -69,6 +76,9 @@ class NotesHandler(BaseHTTPRequestHandler):
             return self._with_db(lambda conn: self._one(conn, int(match.group(1))))
         if path == "/healthz":
             return self._json(HTTPStatus.OK, {"status": "ok", "version": __version__})
+        static = _STATIC_PATH.fullmatch(path)
+        if static:
+            return self._static(static.group(1))
         return self._error(HTTPStatus.NOT_FOUND, f"no such resource: {path}")
 
     def do_POST(self):
@@ -102,7 +112,8 @@ class NotesHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/api/notes":
             allow = "GET, POST"
-        elif path in ("/", "/healthz") or _NOTE_PATH.fullmatch(path):
+        elif (path in ("/", "/healthz") or _NOTE_PATH.fullmatch(path)
+              or _STATIC_PATH.fullmatch(path)):
             allow = "GET"
         else:
             return self._error(HTTPStatus.NOT_FOUND, f"no such resource: {path}")
@@ -123,6 +134,13 @@ class NotesHandler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.NOT_FOUND, f"no note {note_id}")
         return self._json(HTTPStatus.OK, note)
 
+    def _static(self, name):
+        try:
+            body = (STATIC_DIR / name).read_bytes()
+        except OSError:
+            return self._error(HTTPStatus.NOT_FOUND, f"no such resource: /static/{name}")
+        return self._send(HTTPStatus.OK, body, "text/css; charset=utf-8")
+
     def _page(self, conn):
         notes = db.list_notes(conn)
         items = "\n".join(
@@ -133,7 +151,8 @@ class NotesHandler(BaseHTTPRequestHandler):
         )
         page = (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Notes</title></head><body>\n<h1>Notes</h1>\n"
+            "<title>Notes</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+            "</head><body>\n<h1>Notes</h1>\n"
             f"<p>{len(notes)} note(s). notes-web {html.escape(__version__)}; "
             "add one with <code>POST /api/notes</code>.</p>\n"
             f"<ul>\n{items}\n</ul>\n</body></html>\n"

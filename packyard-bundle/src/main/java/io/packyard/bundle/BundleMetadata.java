@@ -25,6 +25,10 @@ import java.util.Objects;
  * @param debDepends extra Debian Depends entries
  * @param rpmRequires extra RPM Requires entries
  * @param windows how Windows installers present and place the application ([tool.packyard.msi])
+ * @param configFiles files installed under {@code /etc/<company>/<product>/} and kept across
+ *     upgrades ([tool.packyard].config-files; services' environment files are in {@code services})
+ * @param services systemd services of the Linux packages ([[tool.packyard.services]])
+ * @param oci how the OCI image is made ([tool.packyard.oci])
  */
 public record BundleMetadata(
         String name,
@@ -44,7 +48,10 @@ public record BundleMetadata(
         String preUninstallHook,
         List<String> debDepends,
         List<String> rpmRequires,
-        WindowsOptions windows) {
+        WindowsOptions windows,
+        List<ConfigFile> configFiles,
+        List<Service> services,
+        OciOptions oci) {
 
     /** Metadata with the default Windows options (Linux-only callers). */
     public BundleMetadata(String name, String version, String summary, String description, String homepage,
@@ -54,6 +61,27 @@ public record BundleMetadata(
         this(name, version, summary, description, homepage, license, maintainer, company, product, target,
                 pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
                 rpmRequires, WindowsOptions.defaults());
+    }
+
+    /** Metadata without configuration files and services. */
+    public BundleMetadata(String name, String version, String summary, String description, String homepage,
+            String license, String maintainer, String company, String product, Target target, String pythonVersion,
+            boolean bundledInterpreter, List<Command> commands, String postInstallHook, String preUninstallHook,
+            List<String> debDepends, List<String> rpmRequires, WindowsOptions windows) {
+        this(name, version, summary, description, homepage, license, maintainer, company, product, target,
+                pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
+                rpmRequires, windows, List.of(), List.of());
+    }
+
+    /** Metadata with the default OCI options. */
+    public BundleMetadata(String name, String version, String summary, String description, String homepage,
+            String license, String maintainer, String company, String product, Target target, String pythonVersion,
+            boolean bundledInterpreter, List<Command> commands, String postInstallHook, String preUninstallHook,
+            List<String> debDepends, List<String> rpmRequires, WindowsOptions windows, List<ConfigFile> configFiles,
+            List<Service> services) {
+        this(name, version, summary, description, homepage, license, maintainer, company, product, target,
+                pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
+                rpmRequires, windows, configFiles, services, OciOptions.defaults());
     }
 
     public BundleMetadata {
@@ -69,6 +97,30 @@ public record BundleMetadata(
         debDepends = List.copyOf(debDepends);
         rpmRequires = List.copyOf(rpmRequires);
         windows = windows == null ? WindowsOptions.defaults() : windows;
+        configFiles = configFiles == null ? List.of() : List.copyOf(configFiles);
+        services = services == null ? List.of() : List.copyOf(services);
+        oci = oci == null ? OciOptions.defaults() : oci;
+    }
+
+    /** A copy with other OCI image options. */
+    public BundleMetadata withOci(OciOptions oci) {
+        return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
+                product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
+                debDepends, rpmRequires, windows, configFiles, services, oci);
+    }
+
+    /** A copy with other configuration files and services (the pipeline resolves services late). */
+    public BundleMetadata withServices(List<ConfigFile> configFiles, List<Service> services) {
+        return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
+                product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
+                debDepends, rpmRequires, windows, configFiles, services, oci);
+    }
+
+    /** A copy with other Debian Depends (formats add what their maintainer scripts need). */
+    public BundleMetadata withDebDepends(List<String> debDepends) {
+        return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
+                product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
+                debDepends, rpmRequires, windows, configFiles, services, oci);
     }
 
     /** The install layout derived from company and product. */

@@ -17,7 +17,8 @@ public final class PackageFormats {
                 new io.packyard.formats.rpm.RpmFormat(),
                 new io.packyard.formats.targz.TarGzFormat(),
                 new io.packyard.formats.msi.MsiFormat(),
-                new io.packyard.formats.zip.ZipFormat()
+                new io.packyard.formats.zip.ZipFormat(),
+                new io.packyard.formats.oci.OciFormat()
                 )) {
             FORMATS.put(f.id(), f);
         }

@@ -236,11 +236,16 @@ public final class BuildPipeline {
 
             // 8. the bundle
             checkShortcuts(cfg, commands);
+            // services run a command's launcher and may serve static files from site-packages (Linux packages only)
+            List<io.packyard.bundle.Service> services = target.os() != Target.Os.LINUX ? List.of()
+                    : io.packyard.formats.services.ServiceResolver.resolve(cfg.services(), commands,
+                            dists.stream().flatMap(d -> d.consoleScripts().keySet().stream()).toList(),
+                            scheme.scripts(), scheme.purelib(), stage);
             BundleMetadata metadata = new BundleMetadata(
                     project.normalizedName(), version, project.summary(), project.description(), project.homepage(),
                     project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
                     interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
-                    cfg.debDepends(), cfg.rpmRequires(), cfg.windows());
+                    cfg.debDepends(), cfg.rpmRequires(), cfg.windows(), cfg.configFiles(), services, cfg.oci());
             Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch).build();
 
             // 9. the packages: all written under temporary names, then renamed together

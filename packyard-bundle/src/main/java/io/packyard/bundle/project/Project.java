@@ -73,7 +73,10 @@ public record Project(
             List<String> debDepends,
             List<String> rpmRequires,
             io.packyard.bundle.WindowsOptions windows,
-            Optional<SignSettings> sign) {}
+            Optional<SignSettings> sign,
+            List<io.packyard.bundle.ConfigFile> configFiles,
+            List<io.packyard.bundle.Service> services,
+            io.packyard.bundle.OciOptions oci) {}
 
     public static final String FILE = "pyproject.toml";
     private static final Set<String> PROJECT_KEYS = Set.of("name", "version", "description", "readme",
@@ -82,7 +85,7 @@ public record Project(
             "import-names", "import-namespaces");
     private static final Set<String> PACKYARD_KEYS = Set.of("company", "product", "scripts", "gui-scripts",
             "python", "python-keep", "lock", "find-links", "index-url", "post-install", "pre-uninstall", "exclude",
-            "local-dependencies", "glibc", "strip", "deb", "rpm", "msi", "sign");
+            "local-dependencies", "glibc", "strip", "deb", "rpm", "msi", "sign", "config-files", "services", "oci");
     private static final Pattern ENTRY_POINT = Pattern.compile("^[A-Za-z_][\\w.]*:[A-Za-z_][\\w.]*$");
     private static final Pattern GLIBC = Pattern.compile("^2\\.\\d+$");
 
@@ -188,6 +191,11 @@ public record Project(
             return r.strings("requires");
         }).orElse(List.of());
 
+        List<io.packyard.bundle.ConfigFile> configFiles = ServicesConfig.configFiles(tool, dir);
+        List<io.packyard.bundle.Service> services = ServicesConfig.services(tool,
+                Optional.ofNullable(toml.getTable(List.of("tool", "packyard"))).orElse(Toml.parse("")),
+                dir, name, product, configFiles);
+
         Settings settings = new Settings(
                 company,
                 product,
@@ -210,7 +218,10 @@ public record Project(
                 debDepends,
                 rpmRequires,
                 tool.table("msi").map(m -> WindowsConfig.msi(m, dir)).orElse(io.packyard.bundle.WindowsOptions.defaults()),
-                tool.table("sign").map(t -> WindowsConfig.sign(t, dir)));
+                tool.table("sign").map(t -> WindowsConfig.sign(t, dir)),
+                configFiles,
+                services,
+                tool.table("oci").map(t -> OciConfig.oci(t, dir)).orElse(io.packyard.bundle.OciOptions.defaults()));
 
         return new Project(
                 dir,

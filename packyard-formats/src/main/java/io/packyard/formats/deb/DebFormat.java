@@ -11,6 +11,7 @@ import io.packyard.formats.linux.PackageText;
 import io.packyard.formats.linux.ReproducibleGzip;
 import io.packyard.formats.linux.ReproducibleTar;
 import io.packyard.formats.scripts.MaintainerScripts;
+import io.packyard.formats.services.ServiceFiles;
 import io.packyard.python.util.Progress;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -46,6 +47,11 @@ import org.tukaani.xz.XZOutputStream;
  * {@code md5sums} and the maintainer scripts {@code postinst}, {@code prerm} and {@code postrm}
  * from {@link MaintainerScripts}; there is no {@code preinst}, as the previous version is read
  * from the state file the previous postinst wrote.
+ *
+ * <p>With services and configuration files ({@link ServiceFiles}, docs/services.md) the package
+ * also installs the systemd units under {@code /usr/lib/systemd/system} and the files under
+ * {@code /etc/<company>/<product>/}, which the control archive's {@code conffiles} lists, and
+ * depends on adduser when its postinst creates accounts.
  */
 public final class DebFormat implements PackageFormat {
     /** The xz preset dpkg-deb uses. */
@@ -94,8 +100,9 @@ public final class DebFormat implements PackageFormat {
         long mtime = bundle.sourceDateEpoch();
         boolean hasBytecode = bundle.entries().stream()
                 .anyMatch(e -> e.isDirectory() && e.fileName().equals("__pycache__"));
-        InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), true,
-                docFiles(m, pkg, version, mtime, hasBytecode));
+        List<InstallTree.Node> extra = new ArrayList<>(docFiles(m, pkg, version, mtime, hasBytecode));
+        extra.addAll(ServiceFiles.nodes(m, pkg, ServiceFiles.Flavor.DEB));
+        InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), true, extra);
         progress.step("Writing " + fileName(bundle));
         PackageText.warnAboutMaintainer(m, progress);
 
@@ -165,7 +172,12 @@ public final class DebFormat implements PackageFormat {
         try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(DEFAULT_XZ_PRESET));
                 ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime, null)) {
             tar.directory("./", 0755);
-            tar.file("./control", 0644, DebControl.render(m, pkg, version, tree, shlibs).getBytes(StandardCharsets.UTF_8));
+            tar.file("./control", 0644, DebControl.render(controlMetadata(m), pkg, version, tree, shlibs)
+                    .getBytes(StandardCharsets.UTF_8));
+            List<String> conffiles = ServiceFiles.conffiles(m);
+            if (!conffiles.isEmpty()) {
+                tar.file("./conffiles", 0644, (String.join("\n", conffiles) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
             tar.file("./md5sums", 0644, md5sums.getBytes(StandardCharsets.UTF_8));
             tar.file("./postinst", 0755, scripts.debPostinst().getBytes(StandardCharsets.UTF_8));
             tar.file("./postrm", 0755, scripts.debPostrm().getBytes(StandardCharsets.UTF_8));
@@ -173,6 +185,17 @@ public final class DebFormat implements PackageFormat {
             tar.finish();
         }
         return bytes.toByteArray();
+    }
+
+    /** The metadata the control file is written from: the maintainer scripts' adduser calls need adduser. */
+    static BundleMetadata controlMetadata(BundleMetadata m) {
+        if (ServiceFiles.accounts(m).isEmpty()
+                || m.debDepends().stream().anyMatch(d -> d.strip().matches("adduser(\\s*\\(.*\\))?"))) {
+            return m;
+        }
+        List<String> depends = new ArrayList<>(m.debDepends());
+        depends.add("adduser");
+        return m.withDebDepends(depends);
     }
 
     /** {@code /usr/share/doc/<package>/copyright}, {@code changelog.Debian.gz} and the lintian overrides. */
@@ -183,9 +206,9 @@ public final class DebFormat implements PackageFormat {
         out.add(InstallTree.Node.file(doc + "/copyright", 0644, copyright(m).getBytes(StandardCharsets.UTF_8)));
         out.add(InstallTree.Node.file(doc + "/changelog.Debian.gz", 0644, gzip(changelog(m, pkg, version, mtime))));
         out.add(InstallTree.Node.file("/usr/share/lintian/overrides/" + pkg, 0644,
-                lintianOverrides(pkg, hasBytecode,
+                (lintianOverrides(pkg, hasBytecode,
                         m.bundledInterpreter() ? m.layout().installPrefix().substring(1) + "/python" : null)
-                        .getBytes(StandardCharsets.UTF_8)));
+                        + serviceOverrides(m, pkg)).getBytes(StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -223,6 +246,31 @@ public final class DebFormat implements PackageFormat {
                 + "# Built outside Debian: there is no ITP bug to close.\n"
                 + pkg + ": initial-upload-closes-no-bugs\n"
                 + python;
+    }
+
+    /**
+     * Lintian tags that hold by design for services: an environment file is readable by root only
+     * (systemd reads it before dropping privileges, and it may hold secrets), and the postinst
+     * hands what the post-install hook created in a service's state directory to the service's
+     * user with find and chown, guarded against hard links (see MaintainerScripts).
+     */
+    static String serviceOverrides(BundleMetadata m, String pkg) {
+        StringBuilder s = new StringBuilder();
+        List<String> envFiles = m.services().stream().flatMap(sv -> sv.environmentFile().stream())
+                .map(f -> m.layout().configDir().substring(1) + "/" + f.name()).distinct().sorted().toList();
+        if (!envFiles.isEmpty()) {
+            s.append("# Environment files may hold secrets: systemd reads them as root, nobody else needs to.\n");
+            for (String f : envFiles) {
+                s.append(pkg).append(": non-standard-file-perm 0600 != 0644 [").append(f).append("]\n");
+            }
+        }
+        if (!ServiceFiles.accounts(m).isEmpty()) {
+            s.append("# The postinst hands what the post-install hook (run as root) created in a service's state\n"
+                    + "# directory to the service's user: root-owned entries only, no symlink followed, regular files\n"
+                    + "# only with a single link (never a hard link to a file elsewhere).\n");
+            s.append(pkg).append(": recursive-privilege-change * [postinst:*]\n");
+        }
+        return s.toString();
     }
 
     static String copyright(BundleMetadata m) {

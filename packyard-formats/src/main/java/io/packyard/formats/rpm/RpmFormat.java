@@ -8,6 +8,7 @@ import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
 import io.packyard.formats.linux.PackageText;
 import io.packyard.formats.scripts.MaintainerScripts;
+import io.packyard.formats.services.ServiceFiles;
 import io.packyard.python.PackyardException;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
@@ -47,7 +48,11 @@ import org.eclipse.packager.rpm.header.Header;
  * symlink {@code /usr/bin/<command> -> ../../opt/<company>/<product>/<launcher>}. The header
  * carries one %changelog entry dated SOURCE_DATE_EPOCH. Scriptlets {@code %post}, {@code %preun}
  * and {@code %postun} come
- * from {@link MaintainerScripts}; there is no {@code %pre}.
+ * from {@link MaintainerScripts}; {@code %pre} only with services (it creates their accounts,
+ * with Requires(pre) on getent, groupadd and useradd, and stops them before an upgrade).
+ * Services add their units, a preset that enables them, and configuration files under
+ * {@code /etc/<company>/<product>/} marked {@code %config(noreplace)} ({@link ServiceFiles},
+ * docs/services.md).
  */
 public final class RpmFormat implements PackageFormat {
     static final String BUILD_HOST = "packyard";
@@ -110,7 +115,9 @@ public final class RpmFormat implements PackageFormat {
         String name = packageName(m);
         RpmVersion v = RpmVersion.fromPep440(m.version());
         Layout layout = InstallTree.checkedLayout(m);
-        InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), false, List.of());
+        InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), false,
+                ServiceFiles.nodes(m, name, ServiceFiles.Flavor.RPM));
+        Set<String> config = Set.copyOf(ServiceFiles.conffiles(m));
         for (InstallTree.Node n : tree.nodes()) {
             if (n.isFile() && n.size() > Integer.MAX_VALUE) {
                 // Eclipse Packager 0.21 writes 32-bit FILESIZES and a newc cpio payload only
@@ -156,7 +163,16 @@ public final class RpmFormat implements PackageFormat {
                 builder.addRequirement(d.getName(), d.getVersion(), d.getFlags().toArray(RpmDependencyFlags[]::new));
             }
 
+            if (!ServiceFiles.accounts(m).isEmpty()) {
+                // %pre creates the services' accounts (Fedora's packaging guidelines: Requires(pre) on the tools)
+                for (String tool : List.of("/usr/bin/getent", "/usr/sbin/groupadd", "/usr/sbin/useradd")) {
+                    builder.addRequirement(tool, null, RpmDependencyFlags.SCRIPT_PRE);
+                }
+            }
             MaintainerScripts scripts = MaintainerScripts.of(m, name);
+            if (scripts.hasRpmPre()) {
+                builder.setPreInstallationScript(scripts.rpmPre());
+            }
             builder.setPostInstallationScript(scripts.rpmPost());
             builder.setPreRemoveScript(scripts.rpmPreun());
             builder.setPostRemoveScript(scripts.rpmPostun());
@@ -178,10 +194,12 @@ public final class RpmFormat implements PackageFormat {
                     case DIRECTORY -> ctx.addDirectory(n.path(), provider(0755, mtime));
                     case SYMLINK -> ctx.addSymbolicLink(n.path(), relativeTarget(n), provider(0777, mtime));
                     case FILE -> {
+                        FileInformationProvider<Object> fileInfo = config.contains(n.path())
+                                ? configProvider(rpmMode(n), mtime) : provider(rpmMode(n), mtime);
                         if (n.content() != null) {
-                            ctx.addFile(n.path(), ByteBuffer.wrap(n.content()), provider(rpmMode(n), mtime));
+                            ctx.addFile(n.path(), ByteBuffer.wrap(n.content()), fileInfo);
                         } else {
-                            ctx.addFile(n.path(), n.source(), provider(rpmMode(n), mtime));
+                            ctx.addFile(n.path(), n.source(), fileInfo);
                         }
                         done += n.size();
                         progress.advance(done, total);
@@ -237,6 +255,20 @@ public final class RpmFormat implements PackageFormat {
             fi.setTimestamp(mtime);
             fi.setUser(BuilderContext.DEFAULT_USER);
             fi.setGroup(BuilderContext.DEFAULT_GROUP);
+            return fi;
+        };
+    }
+
+    /** A configuration file: {@code %config(noreplace)}, so an administrator's changes survive upgrades (.rpmnew). */
+    private static <T> FileInformationProvider<T> configProvider(int mode, Instant mtime) {
+        return (target, object, type) -> {
+            FileInformation fi = new FileInformation();
+            fi.setMode((short) mode);
+            fi.setTimestamp(mtime);
+            fi.setUser(BuilderContext.DEFAULT_USER);
+            fi.setGroup(BuilderContext.DEFAULT_GROUP);
+            fi.setFileFlags(EnumSet.of(org.eclipse.packager.rpm.FileFlags.CONFIGURATION,
+                    org.eclipse.packager.rpm.FileFlags.NOREPLACE));
             return fi;
         };
     }

@@ -2,7 +2,10 @@ package io.packyard.formats.scripts;
 
 import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.Layout;
+import io.packyard.bundle.Service;
 import io.packyard.formats.linux.InstallTree;
+import io.packyard.formats.services.ServiceFiles;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,39 @@ import java.util.Map;
  * Debian/RPM versions, not PEP 440 ones, and dpkg passes the old version even after a removal
  * that kept configuration files, which is why the state file decides.
  *
+ * <h2>Services</h2>
+ *
+ * <p>With {@code [[tool.packyard.services]]} the scripts also manage systemd units the way
+ * Debian's dh_installsystemd (in its {@code --no-restart-after-upgrade} mode) and Fedora's
+ * %systemd_* macros do, with one difference on RPM upgrades: the services are stopped before the
+ * new files arrive (%pre) and restarted after the post-install hook (%post), so that no service
+ * runs a mix of two versions' Python files and the hook migrates data while nothing writes to it.
+ *
+ * <ul>
+ *   <li>Accounts: each non-root user and its group are created when missing (deb: {@code addgroup
+ *       --system}, {@code adduser --system} in postinst; rpm: {@code groupadd -r},
+ *       {@code useradd -r} in %pre). They are never deleted: files they own may outlive the
+ *       package, and a reused uid would inherit them (Debian's practice).
+ *   <li>State directories ({@code /var/lib/<company>/<product>/<state-directory>}) are created
+ *       before the post-install hook and handed to the service's user after it, files the hook
+ *       created included.
+ *   <li>Install: deb enables with {@code deb-systemd-helper} whether systemd runs or not (it
+ *       only writes symlinks), rpm runs {@code systemctl preset} (the package's preset enables
+ *       the units; an administrator's preset wins). Where systemd runs
+ *       ({@code /run/systemd/system} exists), the manager is reloaded and the enabled units are
+ *       started ({@code deb-systemd-invoke}, which also honours policy-rc.d).
+ *   <li>Upgrade: deb {@code prerm upgrade} (rpm %pre of the new version) stops the units; the new
+ *       postinst (%post) restarts them after the hook.
+ *   <li>Removal: the units are stopped (and rpm disables them) before the pre-uninstall hook; deb
+ *       {@code postrm remove} reloads systemd and masks the units' leftover enablement
+ *       ({@code deb-systemd-helper mask}), {@code postrm purge} forgets it.
+ * </ul>
+ *
+ * <p>Where systemd does not run (a container, a chroot, an image build) nothing is started or
+ * stopped and nothing fails. A unit that fails to start is reported on stderr and in install.log
+ * but does not fail the installation (the package is installed; the service's problem is in its
+ * journal), as with debhelper.
+ *
  * <p>Every hook is skipped when the environment variable {@code NO_CUSTOM_ACTIONS} is
  * {@code 1}; the skip is written to install.log. Hooks run as root with {@code /} as working
  * directory and {@code /dev/null} as stdin, so they cannot block on a prompt.
@@ -55,6 +91,8 @@ public final class MaintainerScripts {
     private final String preUninstallHook;
     /** Prepended to every absolute path; empty except in tests that run the scripts in a sandbox. */
     private final String root;
+    private final List<Service> services;
+    private final List<ServiceFiles.Account> accounts;
 
     private MaintainerScripts(BundleMetadata m, String packageName, String root) {
         this.packageName = packageName;
@@ -63,6 +101,8 @@ public final class MaintainerScripts {
         this.version = m.version();
         this.postInstallHook = m.postInstallHook() == null ? "" : m.postInstallHook();
         this.preUninstallHook = m.preUninstallHook() == null ? "" : m.preUninstallHook();
+        this.services = m.services();
+        this.accounts = ServiceFiles.accounts(m);
     }
 
     /**
@@ -81,20 +121,30 @@ public final class MaintainerScripts {
 
     /** Debian {@code postinst}. */
     public String debPostinst() {
-        return header("postinst", Part.INSTALL) + """
-                case "$1" in
-                    configure)
-                        if [ "${DEBCONF_RECONFIGURE:-}" = 1 ]; then
-                            packyard_post_install reconfigure
-                        else
-                            packyard_post_install configure
-                        fi
-                        ;;
-                    reconfigure)
-                        packyard_post_install reconfigure
-                        ;;
-                    abort-upgrade | abort-remove | abort-deconfigure)
-                        ;;
+        StringBuilder b = new StringBuilder(header("postinst", Part.INSTALL, Flavor.DEB));
+        b.append("case \"$1\" in\n");
+        b.append("    configure)\n");
+        beforeHook(b);
+        b.append("        if [ \"${DEBCONF_RECONFIGURE:-}\" = 1 ]; then\n");
+        b.append("            packyard_post_install reconfigure\n");
+        b.append("        else\n");
+        b.append("            packyard_post_install configure\n");
+        b.append("        fi\n");
+        afterHook(b);
+        b.append("        ;;\n");
+        b.append("    reconfigure)\n");
+        beforeHook(b);
+        b.append("        packyard_post_install reconfigure\n");
+        afterHook(b);
+        b.append("        ;;\n");
+        b.append("    abort-upgrade | abort-remove | abort-deconfigure)\n");
+        if (hasServices()) {
+            // the failed upgrade or removal stopped the services: start the old version's again
+            b.append("        packyard_enable_services\n");
+            b.append("        packyard_start_services \"$2\"\n");
+        }
+        b.append("        ;;\n");
+        return b.append("""
                     *)
                         echo "postinst called with unknown argument '$1'" >&2
                         exit 1
@@ -102,18 +152,41 @@ public final class MaintainerScripts {
                 esac
 
                 exit 0
-                """;
+                """).toString();
+    }
+
+    private void beforeHook(StringBuilder b) {
+        if (!accounts.isEmpty()) {
+            b.append("        packyard_create_users\n");
+        }
+        if (hasServices()) {
+            b.append("        packyard_make_state_dirs\n");
+        }
+    }
+
+    private void afterHook(StringBuilder b) {
+        if (hasServices()) {
+            if (!accounts.isEmpty()) {
+                b.append("        packyard_own_state_dirs\n");
+            }
+            b.append("        packyard_enable_services\n");
+            b.append("        packyard_start_services \"$2\"\n");
+        }
     }
 
     /** Debian {@code prerm}. */
     public String debPrerm() {
-        return header("prerm", Part.UNINSTALL) + """
-                case "$1" in
-                    remove)
-                        packyard_pre_uninstall
-                        ;;
-                    upgrade | deconfigure | failed-upgrade)
-                        ;;
+        String stop = hasServices() ? "        packyard_stop_services\n" : "";
+        return header("prerm", Part.UNINSTALL, Flavor.DEB)
+                + "case \"$1\" in\n"
+                + "    remove)\n"
+                + stop
+                + "        packyard_pre_uninstall\n"
+                + "        ;;\n"
+                + "    upgrade | deconfigure | failed-upgrade)\n"
+                + stop
+                + "        ;;\n"
+                + """
                     *)
                         echo "prerm called with unknown argument '$1'" >&2
                         exit 1
@@ -126,15 +199,18 @@ public final class MaintainerScripts {
 
     /** Debian {@code postrm}. */
     public String debPostrm() {
-        return header("postrm", Part.CLEAN) + """
-                case "$1" in
-                    remove)
-                        packyard_forget_version
-                        ;;
-                    purge)
-                        packyard_forget_version
-                        packyard_purge
-                        ;;
+        return header("postrm", Part.CLEAN, Flavor.DEB)
+                + "case \"$1\" in\n"
+                + "    remove)\n"
+                + "        packyard_forget_version\n"
+                + (hasServices() ? "        packyard_forget_services remove\n" : "")
+                + "        ;;\n"
+                + "    purge)\n"
+                + "        packyard_forget_version\n"
+                + "        packyard_purge\n"
+                + (hasServices() ? "        packyard_forget_services purge\n" : "")
+                + "        ;;\n"
+                + """
                     upgrade | failed-upgrade | abort-install | abort-upgrade | disappear)
                         ;;
                     *)
@@ -147,29 +223,58 @@ public final class MaintainerScripts {
                 """;
     }
 
+    /** True when the rpm needs a {@code %pre} scriptlet (to create accounts and stop services before an upgrade). */
+    public boolean hasRpmPre() {
+        return hasServices();
+    }
+
+    /** RPM {@code %pre}; {@code $1} is the number of versions installed after this transaction: above 1 on upgrades. */
+    public String rpmPre() {
+        StringBuilder b = new StringBuilder(header("%pre", Part.PRE, Flavor.RPM));
+        if (!accounts.isEmpty()) {
+            b.append("packyard_create_users\n");
+        }
+        if (hasServices()) {
+            b.append("if [ \"$1\" -gt 1 ]; then\n");
+            b.append("    packyard_stop_services\n");
+            b.append("fi\n");
+        }
+        return b.append("\nexit 0\n").toString();
+    }
+
     /** RPM {@code %post}; {@code $1} is the number of versions installed after this step. */
     public String rpmPost() {
-        return header("%post", Part.INSTALL) + """
-                packyard_post_install configure
-
-                exit 0
-                """;
+        StringBuilder b = new StringBuilder(header("%post", Part.INSTALL, Flavor.RPM));
+        if (hasServices()) {
+            b.append("packyard_make_state_dirs\n");
+        }
+        b.append("packyard_post_install configure\n");
+        if (hasServices()) {
+            if (!accounts.isEmpty()) {
+                b.append("packyard_own_state_dirs\n");
+            }
+            b.append("packyard_enable_services \"$1\"\n");
+            b.append("packyard_start_services \"$1\"\n");
+        }
+        return b.append("\nexit 0\n").toString();
     }
 
     /** RPM {@code %preun}; {@code $1} is 0 on a real removal, 1 when an upgrade removes the old version. */
     public String rpmPreun() {
-        return header("%preun", Part.UNINSTALL) + """
-                if [ "$1" = 0 ]; then
-                    packyard_pre_uninstall
-                fi
-
-                exit 0
-                """;
+        return header("%preun", Part.UNINSTALL, Flavor.RPM)
+                + "if [ \"$1\" = 0 ]; then\n"
+                + (hasServices() ? "    packyard_stop_services\n    packyard_disable_services\n" : "")
+                + "    packyard_pre_uninstall\n"
+                + "fi\n"
+                + "\n"
+                + "exit 0\n";
     }
 
     /** RPM {@code %postun}; rpm has no purge, so a real removal also deletes logs and state. */
     public String rpmPostun() {
-        return header("%postun", Part.CLEAN) + """
+        return header("%postun", Part.CLEAN, Flavor.RPM)
+                + (hasServices() ? "packyard_reload_systemd\n" : "")
+                + """
                 if [ "$1" = 0 ]; then
                     packyard_forget_version
                     packyard_purge
@@ -179,13 +284,18 @@ public final class MaintainerScripts {
                 """;
     }
 
+    private boolean hasServices() {
+        return !services.isEmpty();
+    }
+
     /** What each script needs: the installing side, the removing side, the cleaning side. */
     private enum Part {
         INSTALL(List.of("PACKAGE", "VERSION", "PREFIX", "LOG_DIR", "STATE_DIR", "POST_INSTALL_HOOK"),
                 List.of(LOG, ENSURE_LOG, RUN_HOOK, POST_INSTALL)),
         UNINSTALL(List.of("PACKAGE", "VERSION", "PREFIX", "LOG_DIR", "PRE_UNINSTALL_HOOK"),
                 List.of(LOG, ENSURE_LOG, RUN_HOOK, PRE_UNINSTALL)),
-        CLEAN(List.of("LOG_DIR", "STATE_DIR"), List.of(FORGET_VERSION, PURGE));
+        CLEAN(List.of("LOG_DIR", "STATE_DIR"), List.of(FORGET_VERSION, PURGE)),
+        PRE(List.of(), List.of());
 
         final List<String> variables;
         final List<String> functions;
@@ -196,7 +306,13 @@ public final class MaintainerScripts {
         }
     }
 
-    private String header(String what, Part part) {
+    /** The package managers whose scripts differ in how they talk to systemd and create accounts. */
+    private enum Flavor {
+        DEB,
+        RPM
+    }
+
+    private String header(String what, Part part, Flavor flavor) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("PACKAGE", packageName);
         values.put("VERSION", version);
@@ -212,11 +328,275 @@ public final class MaintainerScripts {
         for (String v : part.variables) {
             s.append(v).append('=').append(quote(values.get(v))).append('\n');
         }
-        for (String f : part.functions) {
+        List<String> functions = new ArrayList<>(part.functions);
+        if (hasServices()) {
+            s.append("SYSTEMD_RUN=").append(quote(root + "/run/systemd/system")).append('\n');
+            functions.addAll(serviceFunctions(part, flavor));
+        }
+        for (String f : functions) {
             s.append('\n').append(f);
         }
         return s.append('\n').toString();
     }
+
+    /** The service functions a script uses. */
+    private List<String> serviceFunctions(Part part, Flavor flavor) {
+        List<String> out = new ArrayList<>();
+        String units = String.join(" ", services.stream().map(sv -> quote(sv.unitName())).toList());
+        boolean deb = flavor == Flavor.DEB;
+        switch (part) {
+            case PRE -> {
+                if (!accounts.isEmpty()) {
+                    out.add(createUsers(false));
+                }
+                out.add(RPM_STOP.replace("@UNITS@", units));
+            }
+            case INSTALL -> {
+                if (deb && !accounts.isEmpty()) {
+                    out.add(createUsers(true));
+                }
+                out.add(stateDirectories());
+                if (!accounts.isEmpty()) {
+                    out.add(ownStateDirectories());
+                }
+                out.add((deb ? DEB_ENABLE : RPM_ENABLE).replace("@UNITS@", units));
+                out.add((deb ? DEB_START : RPM_START).replace("@UNITS@", units));
+            }
+            case UNINSTALL -> {
+                out.add((deb ? DEB_STOP : RPM_STOP).replace("@UNITS@", units));
+                if (!deb) {
+                    out.add(RPM_DISABLE.replace("@UNITS@", units));
+                }
+            }
+            case CLEAN -> out.add((deb ? DEB_FORGET : RPM_RELOAD).replace("@UNITS@", units));
+        }
+        return out;
+    }
+
+    /** Creates each account that is missing: Debian's adduser, or shadow's useradd (rpm %pre). */
+    private String createUsers(boolean deb) {
+        StringBuilder f = new StringBuilder();
+        f.append("# The services' system accounts, created when missing (never removed: files they own may remain).\n");
+        f.append("packyard_create_users() {\n");
+        if (deb) {
+            f.append("    packyard_ensure_log\n");
+        }
+        for (ServiceFiles.Account a : accounts) {
+            String user = quote(a.user());
+            String group = quote(a.group());
+            String home = quote(root + a.home());
+            if (deb) {
+                f.append("    if ! getent group ").append(group).append(" >/dev/null; then\n");
+                f.append("        addgroup --system --quiet ").append(group).append('\n');
+                f.append("        packyard_log ").append(quote("created group " + a.group())).append('\n');
+                f.append("    fi\n");
+                f.append("    if ! getent passwd ").append(user).append(" >/dev/null; then\n");
+                // lintian wants the home in double quotes or bare (maintainer-script-lacks-home-in-adduser)
+                f.append("        adduser --system --quiet --ingroup ").append(group).append(" --home ")
+                        .append(doubleQuote(root + a.home()))
+                        .append(" --no-create-home ").append(user).append('\n');
+                f.append("        packyard_log ").append(quote("created user " + a.user())).append('\n');
+                f.append("    fi\n");
+            } else {
+                f.append("    getent group ").append(group).append(" >/dev/null || groupadd -r ").append(group)
+                        .append('\n');
+                f.append("    getent passwd ").append(user).append(" >/dev/null || useradd -r -g ").append(group)
+                        .append(" -d ").append(home).append(" -s /sbin/nologin -c ").append(quote(a.comment()))
+                        .append(' ').append(user).append('\n');
+            }
+        }
+        return f.append("}\n").toString();
+    }
+
+    /** Creates the services' state directories before the post-install hook runs. */
+    private String stateDirectories() {
+        StringBuilder f = new StringBuilder();
+        f.append("# The services' state directories, created before the post-install hook so that it can use them.\n");
+        f.append("packyard_make_state_dirs() {\n");
+        for (StateDirectory d : stateDirectoryList()) {
+            f.append("    mkdir -p ").append(d.path()).append('\n');
+            f.append("    chmod ").append(d.owner() == null ? "0755 " : "0750 ").append(d.path()).append('\n');
+            if (d.owner() != null) {
+                f.append("    chown ").append(d.owner()).append(' ').append(d.path()).append('\n');
+            }
+        }
+        return f.append("}\n").toString();
+    }
+
+    /**
+     * Hands what the post-install hook created in the state directories to the services' users:
+     * only root-owned entries, symlinks themselves (never their targets), and regular files only
+     * when they have a single link, so that a hard link the service's user planted to a file
+     * elsewhere (a hardlink attack, on kernels without fs.protected_hardlinks) is never chowned.
+     */
+    private String ownStateDirectories() {
+        StringBuilder f = new StringBuilder();
+        f.append("# What the post-install hook (run as root) created in a state directory belongs to its service.\n");
+        f.append("packyard_own_state_dirs() {\n");
+        for (StateDirectory d : stateDirectoryList()) {
+            if (d.owner() != null) {
+                f.append("    find ").append(d.path()).append(" -xdev -user 0 \\( -type d -o -type l -o -type f -links 1 \\)"
+                        + " -exec chown -h ").append(d.owner()).append(" {} +\n");
+            }
+        }
+        return f.append("}\n").toString();
+    }
+
+    /** A state directory as a shell word under $STATE_DIR, with its owner as user:group (null for root). */
+    private record StateDirectory(String path, String owner) {}
+
+    private List<StateDirectory> stateDirectoryList() {
+        Map<String, StateDirectory> out = new LinkedHashMap<>();
+        for (Service sv : services) {
+            out.putIfAbsent(sv.stateDirectory(), new StateDirectory("\"$STATE_DIR\"/" + quote(sv.stateDirectory()),
+                    sv.runsAsRoot() ? null : quote(sv.user() + ":" + sv.group())));
+        }
+        return List.copyOf(out.values());
+    }
+
+    private static final String DEB_ENABLE = """
+            # As dh_installsystemd: enable on the first install (deb-systemd-helper works without a running
+            # systemd); on upgrades keep the administrator's choice and only update the recorded state.
+            packyard_enable_services() {
+                if ! command -v deb-systemd-helper >/dev/null 2>&1; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    deb-systemd-helper unmask "$unit" >/dev/null || true
+                    if deb-systemd-helper --quiet was-enabled "$unit"; then
+                        deb-systemd-helper enable "$unit" >/dev/null || true
+                    else
+                        deb-systemd-helper update-state "$unit" >/dev/null || true
+                    fi
+                done
+            }
+            """;
+
+    private static final String DEB_START = """
+            # packyard_start_services PREVIOUS_VERSION: (re)start the enabled units where systemd runs.
+            packyard_start_services() {
+                packyard_ensure_log
+                if [ ! -d "$SYSTEMD_RUN" ]; then
+                    packyard_log "systemd is not running: services not started"
+                    return 0
+                fi
+                systemctl --system daemon-reload >/dev/null || true
+                if [ -n "$1" ]; then
+                    action=restart
+                else
+                    action=start
+                fi
+                for unit in @UNITS@; do
+                    if deb-systemd-invoke "$action" "$unit" >/dev/null; then
+                        packyard_log "$action $unit"
+                    else
+                        packyard_log "$action $unit failed"
+                        echo "$PACKAGE: warning: $unit did not $action, see: journalctl -u $unit" >&2
+                    fi
+                done
+            }
+            """;
+
+    private static final String DEB_STOP = """
+            packyard_stop_services() {
+                if [ ! -d "$SYSTEMD_RUN" ]; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    deb-systemd-invoke stop "$unit" >/dev/null || true
+                done
+            }
+            """;
+
+    private static final String DEB_FORGET = """
+            # packyard_forget_services remove|purge: as dh_installsystemd's postrm.
+            packyard_forget_services() {
+                if [ "$1" = remove ] && [ -d "$SYSTEMD_RUN" ]; then
+                    systemctl --system daemon-reload >/dev/null || true
+                fi
+                if ! command -v deb-systemd-helper >/dev/null 2>&1; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    if [ "$1" = remove ]; then
+                        deb-systemd-helper mask "$unit" >/dev/null || true
+                    else
+                        deb-systemd-helper purge "$unit" >/dev/null || true
+                        deb-systemd-helper unmask "$unit" >/dev/null || true
+                    fi
+                done
+            }
+            """;
+
+    private static final String RPM_STOP = """
+            packyard_stop_services() {
+                if [ ! -d "$SYSTEMD_RUN" ] || ! command -v systemctl >/dev/null 2>&1; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    systemctl stop "$unit" >/dev/null 2>&1 || :
+                done
+            }
+            """;
+
+    private static final String RPM_ENABLE = """
+            # packyard_enable_services COUNT: as %systemd_post, the first install applies the presets (the
+            # package's enables its units; an administrator's preset in /etc wins); works without a running systemd.
+            packyard_enable_services() {
+                if [ "$1" != 1 ] || ! command -v systemctl >/dev/null 2>&1; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    systemctl --no-reload preset "$unit" >/dev/null 2>&1 || :
+                done
+            }
+            """;
+
+    private static final String RPM_START = """
+            # packyard_start_services COUNT: (re)start the enabled units where systemd runs.
+            packyard_start_services() {
+                if [ ! -d "$SYSTEMD_RUN" ] || ! command -v systemctl >/dev/null 2>&1; then
+                    packyard_log "systemd is not running: services not started"
+                    return 0
+                fi
+                systemctl daemon-reload >/dev/null 2>&1 || :
+                if [ "$1" -gt 1 ]; then
+                    action=restart
+                else
+                    action=start
+                fi
+                for unit in @UNITS@; do
+                    if ! systemctl --quiet is-enabled "$unit" 2>/dev/null; then
+                        packyard_log "$unit is disabled: not started"
+                    elif systemctl "$action" "$unit" >/dev/null 2>&1; then
+                        packyard_log "$action $unit"
+                    else
+                        packyard_log "$action $unit failed"
+                        echo "$PACKAGE: warning: $unit did not $action, see: journalctl -u $unit" >&2
+                    fi
+                done
+            }
+            """;
+
+    private static final String RPM_DISABLE = """
+            # As %systemd_preun: a real removal disables the units (works without a running systemd).
+            packyard_disable_services() {
+                if ! command -v systemctl >/dev/null 2>&1; then
+                    return 0
+                fi
+                for unit in @UNITS@; do
+                    systemctl --no-reload disable "$unit" >/dev/null 2>&1 || :
+                done
+            }
+            """;
+
+    private static final String RPM_RELOAD = """
+            packyard_reload_systemd() {
+                if [ -d "$SYSTEMD_RUN" ] && command -v systemctl >/dev/null 2>&1; then
+                    systemctl daemon-reload >/dev/null 2>&1 || :
+                fi
+            }
+            """;
 
     private static final String LOG = """
             packyard_log() {
@@ -308,6 +688,11 @@ public final class MaintainerScripts {
                 rmdir "${STATE_DIR%/*}" 2>/dev/null || true
             }
             """;
+
+    /** Quotes a value for POSIX sh in double quotes (\\, ", $ and ` escaped). */
+    static String doubleQuote(String s) {
+        return "\"" + s.replaceAll("([\\\\\"$`])", "\\\\$1") + "\"";
+    }
 
     /** Quotes a value for POSIX sh: single quotes, with embedded ones closed, escaped, reopened. */
     public static String quote(String s) {

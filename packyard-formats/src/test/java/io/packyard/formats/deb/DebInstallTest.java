@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real installs with dpkg (as root, on a machine whose architecture matches the host target). */
 @Tag("system")
+@org.junit.jupiter.api.parallel.ResourceLock("dpkg")
 class DebInstallTest {
     private static final String NAME = "h5-debinst";
     private static final Path PREFIX = Path.of("/opt/packyard-" + NAME + "/demo");

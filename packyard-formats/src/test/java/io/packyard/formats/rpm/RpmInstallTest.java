@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * knows none of the system's packages, hence {@code --nodeps}.
  */
 @Tag("system")
+@org.junit.jupiter.api.parallel.ResourceLock("rpm")
 class RpmInstallTest {
     private static final String NAME = "h5-rpminst";
     private static final Path PREFIX = Path.of("/opt/packyard-" + NAME + "/demo");

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so the machine's apt state is not touched; the package is then installed with dpkg and purged.
  */
 @Tag("system")
+@org.junit.jupiter.api.parallel.ResourceLock("dpkg")
 class AptClientSystemTest {
     static final String PKG = "packyard-apt-client-test";
 
