@@ -43,6 +43,9 @@ import picocli.CommandLine.Parameters;
                 "  # to build the wheel and compile bytecode; the Windows CPython is downloaded):",
                 "  packyard build . --target windows-x64 --format msi,zip --python 3.12",
                 "",
+                "  # an OCI image on a base from a local archive, pushed to a registry:",
+                "  packyard build . --format oci --push registry.example.org/team/app:1.0",
+                "",
                 "  # pinned dependencies from a lock file, python-build-standalone 3.12:",
                 "  packyard build . --lock pylock.toml --python 3.12",
                 "",
@@ -55,7 +58,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT_DIR", description = "Directory holding pyproject.toml (default: the current directory).")
     Path projectDir = Path.of(".");
 
-    @Option(names = "--format", paramLabel = "FORMATS", description = "Comma-separated formats (default: all formats for the target).")
+    @Option(names = "--format", paramLabel = "FORMATS", description = "Comma-separated formats: deb, rpm, tar.gz (Linux), msi, zip (Windows), onefile, oci (Linux; built only when named). Default: the installers and archives of the target.")
     String formats;
 
     @Option(names = "--target", paramLabel = "TARGET", description = "Target platform: linux-x86_64, linux-aarch64, windows-x64, windows-arm64 (default: this machine).")
@@ -84,6 +87,11 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--source-date-epoch", paramLabel = "SECONDS", description = "Timestamp for every file in the packages (default: $SOURCE_DATE_EPOCH, else the project's last git commit, else 1980-01-01).")
     Long sourceDateEpoch;
 
+    @Option(names = "--push", paramLabel = "REF", description = "With --format oci: push the image to this registry reference"
+            + " (e.g. registry.example.org/team/app:1.0). Credentials: $PACKYARD_REGISTRY_USERNAME and"
+            + " $PACKYARD_REGISTRY_PASSWORD, else the Docker/Podman auth files and credential helpers.")
+    String push;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only errors and the names of the packages written.")
     boolean quiet;
 
@@ -103,6 +111,7 @@ public final class BuildCommand implements Callable<Integer> {
                 .findLinks(findLinks)
                 .indexUrl(Optional.ofNullable(indexUrl))
                 .lock(Optional.ofNullable(lock))
+                .push(Optional.ofNullable(push))
                 .progress(progress);
         if (sourceDateEpoch != null) {
             if (sourceDateEpoch < 0) {
@@ -115,6 +124,7 @@ public final class BuildCommand implements Callable<Integer> {
         for (Path p : result.packages()) {
             spec.commandLine().getOut().println(p);
         }
+        result.pushed().ifPresent(r -> spec.commandLine().getOut().println("pushed " + r));
         return 0;
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code packyard publish}: upload wheels and sdists to a Python package index. */
+/** {@code packyard publish}: upload wheels and sdists to a Python package index, or .deb/.rpm packages to a Packyard repository ({@code --repo}). */
 @Command(
         name = "publish",
         mixinStandardHelpOptions = true,
@@ -48,6 +48,10 @@ import picocli.CommandLine.Parameters;
                 "  # everything built, token in a file, files already on the index skipped:",
                 "  packyard publish dist/*.whl dist/*.tar.gz --skip-existing \\",
                 "      --to https://upload.pypi.org/legacy/ --token-file ~/.pypi-token",
+                "",
+                "  # .deb and .rpm packages to the APT/YUM repository 'acme' of a packyard server:",
+                "  packyard publish dist/*.deb dist/*.rpm --to https://packages.example.org/ \\",
+                "      --repo acme --channel stable --token-file ~/.packyard-token",
                 "",
                 "  # check the files as the index would, upload nothing:",
                 "  packyard publish dist/*.whl --to https://test.pypi.org/legacy/ --dry-run",
@@ -78,13 +82,13 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only errors and the outcome for each file.")
     boolean quiet;
 
-    // Issue 5: .deb/.rpm/.msi packages go to a named Packyard repository and channel (APT, YUM,
-    // downloads), not to a Python index. The options exist so the command line is settled; the
-    // branch in call() is where that publishing will plug in.
-    @Option(names = "--repo", paramLabel = "NAME", hidden = true, description = "Packyard repository for .deb/.rpm/.msi packages (not available yet).")
+    @Option(names = "--repo", paramLabel = "NAME",
+            description = "Publish .deb and .rpm packages to this Packyard repository (APT and YUM, served by"
+                    + " packyard serve at /repos/NAME/) instead of a Python index; --to is then the server's base URL.")
     String repo;
 
-    @Option(names = "--channel", paramLabel = "CHANNEL", hidden = true, description = "Channel within --repo (not available yet).")
+    @Option(names = "--channel", paramLabel = "CHANNEL",
+            description = "With --repo: the APT suite / YUM channel to publish to (default: stable).")
     String channel;
 
     @CommandLine.Spec
@@ -106,15 +110,13 @@ public final class PublishCommand implements Callable<Integer> {
             kinds.put(d, classify(d));
         }
         if (repo != null || channel != null) {
-            // Issue 5 branches here: system packages (and nothing else) to --repo/--channel.
-            throw PackyardException.config("--repo/--channel: publishing .deb, .rpm and .msi packages to a Packyard"
-                    + " repository is not available yet");
+            return publishToRepository(kinds, out, progress);
         }
         for (Map.Entry<Path, Kind> e : kinds.entrySet()) {
             if (e.getValue() == Kind.SYSTEM_PACKAGE) {
                 throw PackyardException.config(e.getKey() + ": only wheels (.whl) and sdists (.tar.gz) can be published"
-                        + " to a Python index; .deb, .rpm and .msi packages go to a Packyard repository"
-                        + " (--repo NAME --channel C, not available yet)");
+                        + " to a Python index; .deb and .rpm packages go to a Packyard repository"
+                        + " (--repo NAME [--channel C])");
             }
         }
 
@@ -161,6 +163,110 @@ public final class PublishCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Issue 5: {@code --repo}: each .deb/.rpm is sent as the body of
+     * {@code POST <to>/repos/<repo>/upload?channel=<channel>&filename=<name>} (packyard serve's
+     * LinuxRepositoryRoutes), with the token as HTTP Basic {@code __token__}.
+     */
+    private int publishToRepository(Map<Path, Kind> kinds, PrintWriter out, ConsoleProgress progress) {
+        if (repo == null) {
+            throw PackyardException.config("--channel: only with --repo NAME");
+        }
+        if (!io.packyard.repository.packages.StorePaths.isName(repo)) {
+            throw PackyardException.config("--repo '" + repo + "': expected 1 to 64 lower-case letters, digits, '.', '_',"
+                    + " '+' or '-', starting with a letter or digit");
+        }
+        String ch = channel == null ? "stable" : channel;
+        if (!io.packyard.repository.packages.StorePaths.isName(ch)) {
+            throw PackyardException.config("--channel '" + ch + "': expected 1 to 64 lower-case letters, digits, '.', '_',"
+                    + " '+' or '-', starting with a letter or digit");
+        }
+        if (skipExisting) {
+            throw PackyardException.config("--skip-existing: not used with --repo (publishing the same package again is"
+                    + " accepted; a different package with the same name, version and architecture is refused)");
+        }
+        java.net.URI base;
+        try {
+            base = java.net.URI.create(to.endsWith("/") ? to : to + "/");
+        } catch (IllegalArgumentException e) {
+            throw PackyardException.config("--to '" + to + "': not a URL: " + e.getMessage());
+        }
+        if (base.getScheme() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https"))
+                || base.getHost() == null) {
+            throw PackyardException.config("--to '" + to + "': expected an http:// or https:// URL of the packyard server");
+        }
+        Map<Path, String> formats = new LinkedHashMap<>();
+        for (Map.Entry<Path, Kind> e : kinds.entrySet()) {
+            Path d = e.getKey();
+            String name = d.getFileName().toString();
+            if (e.getValue() != Kind.SYSTEM_PACKAGE || name.toLowerCase(Locale.ROOT).endsWith(".msi")) {
+                throw PackyardException.config(d + ": only .deb and .rpm packages can be published with --repo"
+                        + (e.getValue() == Kind.SYSTEM_PACKAGE ? " for now (.msi downloads are not supported yet)"
+                                : "; wheels and sdists go to a Python index (without --repo)"));
+            }
+            if (!Files.isRegularFile(d)) {
+                throw PackyardException.config(d + ": no such file");
+            }
+            try {
+                String f = io.packyard.repository.packages.LinuxRepositories.detectFormat(d).orElseThrow(() ->
+                        PackyardException.build(name + ": neither a Debian package nor an RPM (by its content)"));
+                formats.put(d, f);
+            } catch (IOException ex) {
+                throw PackyardException.config(d + ": cannot read: " + ex.getMessage());
+            }
+        }
+        if (dryRun) {
+            for (Map.Entry<Path, String> e : formats.entrySet()) {
+                out.println("ok " + e.getKey().getFileName() + " (" + e.getValue() + ")");
+            }
+            return 0;
+        }
+        String t = resolveToken();
+        if (t == null) {
+            throw PackyardException.config("--repo: an API token is needed: --token, --token-file or PACKYARD_TOKEN");
+        }
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("__token__:" + t).getBytes(StandardCharsets.UTF_8));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(30)).followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+        for (Path d : formats.keySet()) {
+            String name = d.getFileName().toString();
+            java.net.URI uri = base.resolve("repos/" + repo + "/upload?channel=" + enc(ch) + "&filename=" + enc(name));
+            if (!quiet) {
+                progress.step("Uploading " + name + " to " + base.resolve("repos/" + repo + "/"));
+            }
+            java.net.http.HttpResponse<String> res;
+            try {
+                java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(uri)
+                        .header("Authorization", auth).header("Content-Type", "application/octet-stream")
+                        .timeout(java.time.Duration.ofMinutes(30))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(d)).build();
+                res = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.flush();
+                throw PackyardException.build(name + ": cannot upload to " + uri + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PackyardException.build(name + ": interrupted");
+            }
+            String message = res.body().lines().findFirst().orElse("").strip();
+            if (res.statusCode() == 201) {
+                out.println("published " + name + (message.isEmpty() ? "" : ": " + message));
+            } else if (res.statusCode() == 200) {
+                out.println("unchanged " + name + " (already published with the same content)"
+                        + (message.isEmpty() ? "" : ": " + message));
+            } else {
+                out.flush();
+                throw PackyardException.build(name + ": refused by " + base.resolve("repos/" + repo + "/") + " (HTTP "
+                        + res.statusCode() + "): " + (message.isEmpty() ? "no reason given" : message) + hint(res.statusCode()));
+            }
+        }
+        return 0;
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String hint(int status) {

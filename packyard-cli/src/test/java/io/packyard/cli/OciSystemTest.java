@@ -66,6 +66,34 @@ class OciSystemTest {
         return file;
     }
 
+    /** {@code --push}: the image the CLI pushes is the one it wrote (same digest, reproducible build). */
+    @Test
+    void pushesTheImageToARegistry() throws Exception {
+        try (io.packyard.testkit.LocalRegistry registry = io.packyard.testkit.LocalRegistry.start(
+                Files.createDirectories(tmp.resolve("registry")))) {
+            String ref = registry.host() + "/packyard/hello-cli:1.0.0";
+            Builds.Cli r = Builds.cli("build", tmp.resolve("hello-cli").toString(), "--out", tmp.resolve("out-pushed").toString(),
+                    "--source-date-epoch", Long.toString(Builds.EPOCH), "--python", "host:3.11", "--format", "oci",
+                    "--push", ref, "--quiet");
+            assertThat(r.exit()).as(r.err()).isZero();
+            String archiveDigest = digest(Sh.run("skopeo", "inspect", "oci-archive:" + changedImage).ok().output());
+            assertThat(r.out()).contains("pushed " + ref + "@" + archiveDigest);
+            String pushed = digest(Sh.run("skopeo", "inspect", "--tls-verify=false", "docker://" + ref).ok().output());
+            assertThat(pushed).isEqualTo(archiveDigest);
+        }
+        Builds.Cli refused = Builds.cli("build", tmp.resolve("hello-cli").toString(), "--format", "deb", "--push",
+                "127.0.0.1:1/x:1", "--quiet");
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("--push: only an OCI image can be pushed; add --format oci");
+    }
+
+    private static String digest(String skopeoJson) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"Digest\":\\s*\"(sha256:[0-9a-f]{64})\"")
+                .matcher(skopeoJson);
+        assertThat(m.find()).as(skopeoJson).isTrue();
+        return m.group(1);
+    }
+
     @Test
     void skopeoReadsTheImage() {
         String config = Sh.run("skopeo", "inspect", "--config", "oci-archive:" + image).ok().output()

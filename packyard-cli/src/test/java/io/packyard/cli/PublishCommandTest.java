@@ -229,8 +229,8 @@ class PublishCommandTest {
         Run r = cli("publish", deb.toString(), "--to", url());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("packyard: error: " + deb + ": only wheels (.whl) and sdists (.tar.gz)"
-                + " can be published to a Python index; .deb, .rpm and .msi packages go to a Packyard repository"
-                + " (--repo NAME --channel C, not available yet)");
+                + " can be published to a Python index; .deb and .rpm packages go to a Packyard repository"
+                + " (--repo NAME [--channel C])");
         assertThat(requests).isEmpty();
     }
 
@@ -264,7 +264,7 @@ class PublishCommandTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--to=URL").contains("--skip-existing").contains("PACKYARD_TOKEN")
                 .contains("Examples:").contains("Exit status:");
-        assertThat(r.out()).doesNotContain("--repo=").doesNotContain("--channel");
+        assertThat(r.out()).contains("--repo=NAME").contains("--channel=CHANNEL");
         assertThat(cli("--help").out()).contains("publish");
     }
 }

@@ -18,6 +18,7 @@ public final class PackageFormats {
                 new io.packyard.formats.targz.TarGzFormat(),
                 new io.packyard.formats.msi.MsiFormat(),
                 new io.packyard.formats.zip.ZipFormat(),
+                new io.packyard.formats.onefile.OnefileFormat(),
                 new io.packyard.formats.oci.OciFormat()
                 )) {
             FORMATS.put(f.id(), f);

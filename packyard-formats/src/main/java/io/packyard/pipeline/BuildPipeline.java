@@ -73,6 +73,10 @@ public final class BuildPipeline {
         Progress progress = request.progress();
         Project project = Project.load(request.projectDir());
         Target target = request.target();
+        if (request.push().isPresent()
+                && request.formats().stream().noneMatch(io.packyard.formats.oci.OciFormat.class::isInstance)) {
+            throw PackyardException.config("--push: only an OCI image can be pushed; add --format oci");
+        }
         for (PackageFormat f : request.formats()) {
             if (!f.supports(target)) {
                 throw PackyardException.config("--format: " + f.id() + " cannot be built for target " + target.id());
@@ -251,7 +255,21 @@ public final class BuildPipeline {
             // 9. the packages: all written under temporary names, then renamed together
             List<Path> outputs = writePackages(bundle, signer);
             List<String> installed = dists.stream().map(d -> d.name() + "==" + d.version()).sorted().toList();
-            return new BuildResult(metadata, outputs, installed);
+            Optional<String> pushed = request.push().map(ref -> push(bundle, ref));
+            return new BuildResult(metadata, outputs, installed, pushed);
+        }
+
+        /** Pushes the OCI image to a registry; returns {@code reference@digest}. */
+        private String push(Bundle bundle, String reference) {
+            io.packyard.formats.oci.OciFormat oci = request.formats().stream()
+                    .filter(io.packyard.formats.oci.OciFormat.class::isInstance)
+                    .map(io.packyard.formats.oci.OciFormat.class::cast).findFirst().orElseThrow();
+            progress.step("Pushing the image to " + reference);
+            try {
+                return reference + "@" + oci.push(bundle, reference, Optional.empty(), false, progress);
+            } catch (IOException e) {
+                throw PackyardException.build("--push " + reference + ": " + e.getMessage(), e);
+            }
         }
 
         /** The signer of [tool.packyard.sign], for Windows targets; Linux packages are signed by their repositories. */

@@ -23,7 +23,8 @@ public record BuildRequest(
         Optional<String> indexUrl,
         Optional<Path> lock,
         Optional<Long> sourceDateEpoch,
-        Progress progress) {
+        Progress progress,
+        Optional<String> push) {
 
     public static Builder builder() {
         return new Builder();
@@ -41,6 +42,7 @@ public record BuildRequest(
         private Optional<Path> lock = Optional.empty();
         private Optional<Long> sourceDateEpoch = Optional.empty();
         private Progress progress = Progress.NONE;
+        private Optional<String> push = Optional.empty();
 
         public Builder projectDir(Path dir) {
             this.projectDir = dir;
@@ -93,11 +95,17 @@ public record BuildRequest(
             return this;
         }
 
+        /** After the build, push the OCI image to this registry reference ({@code --format oci} only). */
+        public Builder push(Optional<String> reference) {
+            this.push = reference;
+            return this;
+        }
+
         public BuildRequest build() {
             Objects.requireNonNull(formats, "formats");
             return new BuildRequest(projectDir, target, formats,
                     outDir == null ? projectDir.resolve("dist") : outDir,
-                    python, List.copyOf(findLinks), indexUrl, lock, sourceDateEpoch, progress);
+                    python, List.copyOf(findLinks), indexUrl, lock, sourceDateEpoch, progress, push);
         }
     }
 }

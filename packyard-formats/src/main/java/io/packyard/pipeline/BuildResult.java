@@ -3,6 +3,7 @@ package io.packyard.pipeline;
 import io.packyard.bundle.BundleMetadata;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a build produced.
@@ -11,4 +12,9 @@ import java.util.List;
  * @param packages the package files written, in the order of the requested formats
  * @param wheels the wheels installed into the bundle, as "name==version (file)" lines
  */
-public record BuildResult(BundleMetadata metadata, List<Path> packages, List<String> wheels) {}
+public record BuildResult(BundleMetadata metadata, List<Path> packages, List<String> wheels, Optional<String> pushed) {
+
+    public BuildResult(BundleMetadata metadata, List<Path> packages, List<String> wheels) {
+        this(metadata, packages, wheels, Optional.empty());
+    }
+}

@@ -267,7 +267,9 @@ final class OciImageBuilder {
         if (destination instanceof RegistryDestination r) {
             RegistryImage target = RegistryImage.named(reference(r.reference()));
             credentials(target, reference(r.reference()), r.credentials());
-            containerizer = Containerizer.to(target).setAllowInsecureRegistries(r.insecure());
+            // plain HTTP only when asked for, or for a registry on this machine (as Docker allows)
+            containerizer = Containerizer.to(target).setAllowInsecureRegistries(
+                    r.insecure() || isLoopback(reference(r.reference()).getRegistry()));
         } else {
             containerizer = Containerizer.to(TarImage.at(jibOut).named(ImageReference.of(null, m.name(), tag(m.version()))))
                     .setOfflineMode(true);

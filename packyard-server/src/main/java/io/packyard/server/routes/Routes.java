@@ -20,5 +20,6 @@ public final class Routes {
         new SimpleRoutes(repo, guard, pages).register(r);
         new FileRoutes(repo, guard).register(r);
         new UploadRoutes(repo, guard, pages).register(r);
+        new LinuxRepositoryRoutes(repo, guard).register(r);
     }
 }

@@ -1,0 +1,330 @@
+package io.packyard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.packyard.repository.Repository;
+import io.packyard.repository.auth.Permission;
+import io.packyard.repository.index.IndexSpec;
+import io.packyard.server.PackyardServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5 end to end: {@code packyard publish --repo} uploads a .deb and an .rpm to a real
+ * {@link PackyardServer} on 127.0.0.1, then an isolated apt-get (signed-by the key the server
+ * serves) updates without warnings and downloads the package, an isolated dnf with
+ * repo_gpgcheck=1 makes its cache from the served repodata and downloads the rpm, a token for
+ * another index is refused (403), and the downloads page lists the files with their SHA-256 and
+ * its "latest" URLs redirect to them.
+ */
+@Tag("system")
+class LinuxRepositoryPublishSystemTest {
+    static final String DEB_NAME = "packyard-linuxrepo-test";
+    static final String RPM_NAME = "packyard-linuxrepo-rpm";
+
+    @TempDir
+    static Path work;
+
+    static PackyardServer server;
+    static String token;
+    static String otherToken;
+    static Path deb;
+    static Path rpm;
+    static String arch;
+    static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Sh.require("dpkg-deb", "rpmbuild", "apt-get", "dnf");
+        server = PackyardServer.builder().dataDir(work.resolve("data")).port(0).build().start();
+        Repository repo = server.repository();
+        repo.indexes().create(IndexSpec.hosted("acme"));
+        repo.indexes().create(IndexSpec.hosted("other"));
+        token = repo.tokens().create("ci", "acme", Optional.empty(), Permission.UPLOAD, Optional.empty(), Optional.empty()).secret();
+        otherToken = repo.tokens().create("ci", "other", Optional.empty(), Permission.UPLOAD, Optional.empty(), Optional.empty()).secret();
+        arch = Sh.run("dpkg", "--print-architecture").ok().output().strip();
+        deb = dpkgDeb(work.resolve("deb"), DEB_NAME + "_1.0-1_" + arch + ".deb", """
+                Package: %s
+                Version: 1.0-1
+                Architecture: %s
+                Maintainer: Packyard Tests <tests@example.org>
+                Description: test package for packyard serve's APT repository
+                """.formatted(DEB_NAME, arch));
+        rpm = rpmbuild(work.resolve("rpm"), """
+                Name: %s
+                Version: 1.0
+                Release: 1
+                Summary: test package for packyard serve's YUM repository
+                License: MIT
+                BuildArch: noarch
+
+                %%description
+                Installs one file.
+
+                %%install
+                mkdir -p %%{buildroot}/opt/%s
+                echo hello > %%{buildroot}/opt/%s/hello.txt
+
+                %%files
+                /opt/%s
+                """.formatted(RPM_NAME, RPM_NAME, RPM_NAME, RPM_NAME), RPM_NAME + "-1.0-1.noarch.rpm");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static String base() {
+        return server.url().toString();
+    }
+
+    static synchronized void publishOnce() {
+        if (published) {
+            return;
+        }
+        Run r = cli("publish", deb.toString(), rpm.toString(), "--to", base(), "--repo", "acme", "--channel", "stable",
+                "--token", token);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("published " + deb.getFileName()).contains("published " + rpm.getFileName());
+        published = true;
+    }
+
+    static boolean published;
+
+    @Test
+    void publishIsIdempotentAndAWrongTokenIsRefused() throws Exception {
+        publishOnce();
+        Run again = cli("publish", deb.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("unchanged " + deb.getFileName());
+
+        Run wrong = cli("publish", deb.toString(), "--to", base(), "--repo", "acme", "--token", otherToken);
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("HTTP 403").contains("for index 'other', not 'acme'");
+
+        HttpResponse<String> noToken = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "repos/acme/upload?channel=stable"))
+                .POST(HttpRequest.BodyPublishers.ofFile(deb)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+
+        Path msi = Files.writeString(work.resolve("notes.msi"), "x");
+        Run msiRun = cli("publish", msi.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(msiRun.exit()).isEqualTo(2);
+        assertThat(msiRun.err()).contains("only .deb and .rpm packages can be published with --repo");
+    }
+
+    @Test
+    void aptGetUpdatesWithoutWarningsAndDownloadsThePackage() throws Exception {
+        publishOnce();
+        Path key = work.resolve("acme.asc");
+        HttpResponse<byte[]> k = get("repos/acme/keys/repository.asc");
+        assertThat(k.statusCode()).isEqualTo(200);
+        assertThat(new String(k.body(), StandardCharsets.US_ASCII)).startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----");
+        Files.write(key, k.body());
+
+        Path root = work.resolve("apt");
+        for (String d : List.of("etc/sources.list.d", "etc/apt.conf.d", "etc/preferences.d", "etc/trusted.gpg.d",
+                "state/lists/partial", "cache/archives/partial", "log", "download")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Path sources = Files.writeString(root.resolve("etc/sources.list"),
+                "deb [signed-by=" + key + "] " + base() + "repos/acme/apt stable main\n");
+        Sh.Result update = apt(root, sources, "update");
+        assertThat(update.exit()).as(update.output()).isZero();
+        assertThat(update.output().lines().filter(l -> l.startsWith("W:") || l.startsWith("E:") || l.startsWith("N:")).toList())
+                .as(update.output()).isEmpty();
+        Sh.Result download = apt(root, sources, "download", DEB_NAME);
+        assertThat(download.exit()).as(download.output()).isZero();
+        Path got;
+        try (Stream<Path> s = Files.list(root.resolve("download"))) {
+            got = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElseThrow();
+        }
+        assertThat(sha256(Files.readAllBytes(got))).isEqualTo(sha256(Files.readAllBytes(deb)));
+
+        // caching: the signed index revalidates, pool files are immutable; ranges work
+        HttpResponse<byte[]> inRelease = get("repos/acme/apt/dists/stable/InRelease");
+        assertThat(inRelease.statusCode()).isEqualTo(200);
+        assertThat(inRelease.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        String poolUrl = latestLocation("linux-" + debPlatform() + ".deb");
+        HttpResponse<byte[]> range = HTTP.send(HttpRequest.newBuilder(URI.create(base() + poolUrl.substring(1)))
+                .header("Range", "bytes=0-7").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(new String(range.body(), StandardCharsets.US_ASCII)).isEqualTo("!<arch>\n");
+        assertThat(range.headers().firstValue("Cache-Control").orElse("")).contains("immutable");
+        assertThat(get("repos/acme/state/apt/acme").statusCode()).isEqualTo(404);
+        assertThat(get("repos/acme/apt/../state/x").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void dnfMakesItsCacheWithRepoGpgcheckAndDownloadsTheRpm() throws Exception {
+        publishOnce();
+        Path root = work.resolve("dnf");
+        Files.createDirectories(root.resolve("repos.d"));
+        Files.createDirectories(root.resolve("installroot"));
+        Files.createDirectories(root.resolve("download"));
+        Files.writeString(root.resolve("dnf.conf"), """
+                [main]
+                gpgcheck=1
+                repo_gpgcheck=1
+                keepcache=0
+                install_weak_deps=0
+                """);
+        Files.writeString(root.resolve("repos.d/packyard.repo"), """
+                [packyard]
+                name=Packyard test repository
+                baseurl=%srepos/acme/yum/stable/
+                enabled=1
+                gpgcheck=1
+                repo_gpgcheck=1
+                gpgkey=%srepos/acme/keys/repository.asc
+                metadata_expire=0
+                """.formatted(base(), base()));
+        List<String> dnf = List.of("dnf", "-y", "--config=" + root.resolve("dnf.conf"),
+                "--setopt=reposdir=" + root.resolve("repos.d"), "--installroot=" + root.resolve("installroot"),
+                "--releasever=1", "--disablerepo=*", "--enablerepo=packyard");
+        Sh.Result cache = Sh.run(Map.of(), root, concat(dnf, "makecache"));
+        assertThat(cache.exit()).as(cache.output()).isZero();
+        Sh.Result download = Sh.run(Map.of(), root, concat(dnf, "download", "--destdir=" + root.resolve("download"), RPM_NAME));
+        assertThat(download.exit()).as(download.output()).isZero();
+        assertThat(root.resolve("download/" + rpm.getFileName())).exists();
+        HttpResponse<byte[]> repomd = get("repos/acme/yum/stable/repodata/repomd.xml");
+        assertThat(repomd.statusCode()).isEqualTo(200);
+        assertThat(repomd.headers().firstValue("Cache-Control")).hasValue("no-cache");
+    }
+
+    @Test
+    void theDownloadsPageListsTheFilesAndLatestRedirects() throws Exception {
+        publishOnce();
+        HttpResponse<byte[]> page = get("repos/acme/downloads/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        String html = new String(page.body(), StandardCharsets.UTF_8);
+        String debSha = sha256(Files.readAllBytes(deb));
+        assertThat(html).contains(DEB_NAME).contains(debSha).contains(RPM_NAME).contains(deb.getFileName().toString())
+                .contains(Files.size(deb) + " bytes");
+
+        String location = latestLocation("linux-" + debPlatform() + ".deb");
+        assertThat(location).startsWith("/repos/acme/apt/pool/").endsWith("/" + deb.getFileName());
+        assertThat(sha256(get(location.substring(1)).body())).isEqualTo(debSha);
+        String rpmLocation = latestLocation("rpm");
+        assertThat(rpmLocation).startsWith("/repos/acme/yum/stable/").endsWith(rpm.getFileName().toString());
+        assertThat(get("repos/acme/downloads/latest/msi").statusCode()).isEqualTo(404);
+    }
+
+    private static String debPlatform() {
+        return switch (arch) {
+            case "amd64" -> "x86_64";
+            case "arm64" -> "aarch64";
+            default -> arch;
+        };
+    }
+
+    private static String latestLocation(String which) throws Exception {
+        HttpResponse<byte[]> r = get("repos/acme/downloads/latest/" + which);
+        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(302);
+        return URI.create(r.headers().firstValue("Location").orElseThrow()).getPath();
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static List<String> concat(List<String> a, String... b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
+    }
+
+    private static Sh.Result apt(Path root, Path sources, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("apt-get", "-q",
+                "-o", "Dir::Etc::SourceList=" + sources,
+                "-o", "Dir::Etc::SourceParts=" + root.resolve("etc/sources.list.d"),
+                "-o", "Dir::Etc::Parts=" + root.resolve("etc/apt.conf.d"),
+                "-o", "Dir::Etc::Preferences=" + root.resolve("etc/preferences"),
+                "-o", "Dir::Etc::PreferencesParts=" + root.resolve("etc/preferences.d"),
+                "-o", "Dir::Etc::Trusted=" + root.resolve("etc/trusted.gpg"),
+                "-o", "Dir::Etc::TrustedParts=" + root.resolve("etc/trusted.gpg.d"),
+                "-o", "Dir::State=" + root.resolve("state"),
+                "-o", "Dir::State::status=/var/lib/dpkg/status",
+                "-o", "Dir::Cache=" + root.resolve("cache"),
+                "-o", "Dir::Log=" + root.resolve("log"),
+                "-o", "Debug::NoLocking=1",
+                "-o", "APT::Architecture=" + arch,
+                "-o", "APT::Architectures=" + arch,
+                "-o", "Acquire::Languages=none",
+                "-o", "Acquire::http::Proxy=false",
+                "-o", "Acquire::Retries=0",
+                "-o", "APT::Sandbox::User=root"));
+        cmd.addAll(List.of(args));
+        return Sh.run(Map.of(), root.resolve("download"), cmd);
+    }
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static Path dpkgDeb(Path dir, String fileName, String control) throws IOException {
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("DEBIAN"));
+        Files.createDirectories(tree.resolve("opt/" + DEB_NAME));
+        Files.writeString(tree.resolve("DEBIAN/control"), control, StandardCharsets.UTF_8);
+        Files.writeString(tree.resolve("opt/" + DEB_NAME + "/hello.txt"), "hello\n", StandardCharsets.UTF_8);
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        Path out = dir.resolve(fileName);
+        Sh.run(Map.of("SOURCE_DATE_EPOCH", "1700000000"), null,
+                List.of("dpkg-deb", "--root-owner-group", "-Zxz", "--build", tree.toString(), out.toString())).ok();
+        return out;
+    }
+
+    static Path rpmbuild(Path dir, String spec, String fileName) throws IOException {
+        Path top = dir.resolve("rpmbuild");
+        for (String d : new String[] {"SPECS", "SOURCES", "BUILD", "RPMS", "SRPMS", "BUILDROOT"}) {
+            Files.createDirectories(top.resolve(d));
+        }
+        Path specFile = Files.writeString(top.resolve("SPECS/t.spec"), spec, StandardCharsets.UTF_8);
+        Sh.run(Map.of("SOURCE_DATE_EPOCH", "1700000000"), null, List.of("rpmbuild", "-bb", "--nodeps",
+                "--define", "_topdir " + top, "--define", "_build_id_links none",
+                "--define", "__os_install_post %{nil}", "--define", "_binary_payload w6.xzdio",
+                specFile.toString())).ok();
+        try (Stream<Path> s = Files.walk(top.resolve("RPMS"))) {
+            return s.filter(p -> p.getFileName().toString().equals(fileName)).findFirst()
+                    .orElseThrow(() -> new AssertionError("rpmbuild made no " + fileName));
+        }
+    }
+}
