@@ -3,11 +3,11 @@
 #   launcher-console-x64.exe  console subsystem (console scripts)
 #   launcher-gui-x64.exe      GUI subsystem (GUI scripts, install hooks)
 #
-# Usage: launcher/build.sh [--output DIR]
+# Usage: launcher/build.sh [--output DIR | --toolchain]
 #   Without --output the binaries replace the committed ones in
 #   packyard-python/src/main/resources/io/packyard/python/wheel/windows/ and toolchain.txt
 #   records the compiler and binutils versions used. check.sh uses --output to rebuild into a
-#   temporary directory and compare.
+#   temporary directory and compare; --toolchain prints this machine's versions of those tools.
 #
 # Reproducible: the sources are compiled in a fresh temporary directory under fixed relative
 # names, with fixed flags, no C runtime (no startup objects or static libraries whose contents
@@ -18,27 +18,19 @@ set -eu
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
 root=$(dirname -- "$here")
 committed=$root/packyard-python/src/main/resources/io/packyard/python/wheel/windows
-output=$committed
-while [ $# -gt 0 ]; do
-    case $1 in
-        --output) [ $# -ge 2 ] || { echo "build.sh: --output needs a directory" >&2; exit 2; }
-                  output=$2; shift 2 ;;
-        *) echo "usage: build.sh [--output DIR]" >&2; exit 2 ;;
-    esac
-done
-
 CC=${CC:-x86_64-w64-mingw32-gcc}
 WINDRES=${WINDRES:-x86_64-w64-mingw32-windres}
-for tool in "$CC" "$WINDRES"; do
-    command -v "$tool" >/dev/null 2>&1 || {
-        echo "build.sh: $tool not found (Debian: apt-get install gcc-mingw-w64-x86-64)" >&2
-        exit 1
-    }
-done
+toolchain() {
+    "$CC" --version | head -n 1
+    "$WINDRES" --version | head -n 1
+}
+. "$root/scripts/committed-binaries.sh"
+binaries_options "$@"
+binaries_require "$CC" gcc-mingw-w64-x86-64
+binaries_require "$WINDRES" gcc-mingw-w64-x86-64
 
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/packyard-launcher.XXXXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+binaries_workdir launcher
 cp "$here/launcher.c" "$here/launcher.rc" "$here/launcher.manifest" "$work/"
 cd "$work"
 
@@ -57,17 +49,4 @@ LDFLAGS="-nostdlib -nostartfiles -s -Wl,--entry=launcher_entry
 # shellcheck disable=SC2086
 "$CC" $LDFLAGS -mwindows -o launcher-gui-x64.exe launcher.o launcher.res.o -Wl,--subsystem,windows -lkernel32
 
-mkdir -p "$output"
-for exe in launcher-console-x64.exe launcher-gui-x64.exe; do
-    cp "$exe" "$output/.$exe.tmp"
-    mv -f "$output/.$exe.tmp" "$output/$exe"
-done
-if [ "$output" = "$committed" ]; then
-    {
-        "$CC" --version | head -n 1
-        "$WINDRES" --version | head -n 1
-    } > "$here/toolchain.txt"
-fi
-for exe in launcher-console-x64.exe launcher-gui-x64.exe; do
-    echo "built $output/$exe ($(wc -c < "$output/$exe") bytes)"
-done
+binaries_install "" launcher-console-x64.exe launcher-gui-x64.exe

@@ -3,11 +3,11 @@
 #   stub-linux-x86_64    with gcc
 #   stub-linux-aarch64   with aarch64-linux-gnu-gcc
 #
-# Usage: onefile/build.sh [--output DIR]
+# Usage: onefile/build.sh [--output DIR | --toolchain]
 #   Without --output the stubs replace the committed ones in
 #   packyard-formats/src/main/resources/io/packyard/formats/onefile/ and toolchain.txt records
 #   the compiler and binutils versions used. check.sh uses --output to rebuild into a temporary
-#   directory and compare.
+#   directory and compare; --toolchain prints this machine's versions of those tools.
 #
 # Reproducible: the source is compiled in a fresh temporary directory under a fixed name, with
 # fixed flags, no C library and no startup files (raw system calls, our own _start), static,
@@ -18,27 +18,21 @@ set -eu
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
 root=$(dirname -- "$here")
 committed=$root/packyard-formats/src/main/resources/io/packyard/formats/onefile
-output=$committed
-while [ $# -gt 0 ]; do
-    case $1 in
-        --output) [ $# -ge 2 ] || { echo "build.sh: --output needs a directory" >&2; exit 2; }
-                  output=$2; shift 2 ;;
-        *) echo "usage: build.sh [--output DIR]" >&2; exit 2 ;;
-    esac
-done
-
 CC_X86_64=${CC_X86_64:-gcc}
 CC_AARCH64=${CC_AARCH64:-aarch64-linux-gnu-gcc}
-for tool in "$CC_X86_64:gcc" "$CC_AARCH64:gcc-aarch64-linux-gnu"; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || {
-        echo "build.sh: ${tool%%:*} not found (Debian: apt-get install ${tool#*:})" >&2
-        exit 1
-    }
-done
+toolchain() {
+    "$CC_X86_64" --version | head -n 1
+    ld --version | head -n 1
+    "$CC_AARCH64" --version | head -n 1
+    aarch64-linux-gnu-ld --version | head -n 1
+}
+. "$root/scripts/committed-binaries.sh"
+binaries_options "$@"
+binaries_require "$CC_X86_64" gcc
+binaries_require "$CC_AARCH64" gcc-aarch64-linux-gnu
 
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/packyard-onefile.XXXXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+binaries_workdir onefile
 cp "$here/stub.c" "$work/"
 cd "$work"
 
@@ -54,20 +48,4 @@ LDFLAGS="-nostdlib -nostartfiles -static -no-pie -s -Wl,--build-id=none -Wl,-z,n
 # shellcheck disable=SC2086
 "$CC_AARCH64" $CFLAGS -march=armv8-a -mtune=generic -mno-outline-atomics $LDFLAGS -Wl,-z,max-page-size=65536 -o stub-linux-aarch64 stub.c
 
-mkdir -p "$output"
-for stub in stub-linux-x86_64 stub-linux-aarch64; do
-    cp "$stub" "$output/.$stub.tmp"
-    chmod 0644 "$output/.$stub.tmp"
-    mv -f "$output/.$stub.tmp" "$output/$stub"
-done
-if [ "$output" = "$committed" ]; then
-    {
-        "$CC_X86_64" --version | head -n 1
-        ld --version | head -n 1
-        "$CC_AARCH64" --version | head -n 1
-        aarch64-linux-gnu-ld --version | head -n 1
-    } > "$here/toolchain.txt"
-fi
-for stub in stub-linux-x86_64 stub-linux-aarch64; do
-    echo "built $output/$stub ($(wc -c < "$output/$stub") bytes)"
-done
+binaries_install 0644 stub-linux-x86_64 stub-linux-aarch64

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by ./packyard and ./run-tests: sets JAVA_HOME to a JDK 21 or newer
 # (JAVA_HOME if it is one, otherwise the newest JDK under /usr/lib/jvm or on PATH).
 java_major() {

@@ -1,10 +1,8 @@
 package io.packyard.bundle.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packyard.bundle.OciOptions;
-import io.packyard.python.PackyardException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,9 +24,7 @@ class OciConfigTest {
     }
 
     private void fails(String body, String message) {
-        assertThatThrownBy(() -> parse(body)).isInstanceOf(PackyardException.class)
-                .hasMessage(message)
-                .satisfies(e -> assertThat(((PackyardException) e).kind()).isEqualTo(PackyardException.Kind.CONFIG));
+        PyprojectFixture.configError(() -> parse(body)).hasMessage(message);
     }
 
     @Test

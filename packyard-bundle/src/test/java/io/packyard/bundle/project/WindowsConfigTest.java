@@ -1,10 +1,8 @@
 package io.packyard.bundle.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.packyard.bundle.WindowsOptions;
-import io.packyard.python.PackyardException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -25,18 +23,12 @@ class WindowsConfigTest {
             product = "Notes"
             """;
 
-    @TempDir
-    Path dir;
+    private final Path dir;
+    private final PyprojectFixture pyproject;
 
-    private Project load(String tail) throws Exception {
-        Files.writeString(dir.resolve("pyproject.toml"), HEAD + tail);
-        return Project.load(dir);
-    }
-
-    private void fails(String tail, String message) {
-        assertThatThrownBy(() -> load(tail)).isInstanceOf(PackyardException.class)
-                .hasMessageEndingWith("/" + message)
-                .satisfies(e -> assertThat(((PackyardException) e).kind()).isEqualTo(PackyardException.Kind.CONFIG));
+    WindowsConfigTest(@TempDir Path dir) {
+        this.dir = dir;
+        this.pyproject = new PyprojectFixture(dir, HEAD);
     }
 
     static byte[] bmp(int w, int h) {
@@ -53,7 +45,7 @@ class WindowsConfigTest {
         Files.write(dir.resolve("dialog.bmp"), bmp(493, -312));
         Files.writeString(dir.resolve("pw.txt"), "secret\n");
         Files.write(dir.resolve("cert.pfx"), new byte[] {0x30});
-        Project p = load("""
+        Project p = pyproject.load("""
                 [tool.packyard.msi]
                 upgrade-code = "{2F1C8A4E-0B7D-4C55-9A3E-6D2B1F0C9E71}"
                 shortcuts = { "Notes" = "notes-gui" }
@@ -94,7 +86,7 @@ class WindowsConfigTest {
 
     @Test
     void defaultsAndStableUpgradeCode() throws Exception {
-        Project p = load("");
+        Project p = pyproject.load("");
         WindowsOptions w = p.packyard().windows();
         assertThat(p.packyard().sign()).isEmpty();
         assertThat(w.installDir("Acme", "Notes")).isEqualTo("[ProgramFiles64Folder]Acme\\Notes");
@@ -106,42 +98,42 @@ class WindowsConfigTest {
         // the RFC 4122 example: uuid5(NAMESPACE_DNS, "python.org") = 886313e1-3b8a-5372-9b90-0c9aee199e5d
         assertThat(WindowsOptions.nameUuid(UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "python.org"))
                 .isEqualTo(UUID.fromString("886313e1-3b8a-5372-9b90-0c9aee199e5d"));
-        Project perUser = load("[tool.packyard.msi]\nscope = \"per-user\"\n");
+        Project perUser = pyproject.load("[tool.packyard.msi]\nscope = \"per-user\"\n");
         assertThat(perUser.packyard().windows().installDir("Acme", "Notes"))
                 .isEqualTo("[LocalAppDataFolder]Programs\\Acme\\Notes");
     }
 
     @Test
     void badValuesNameTheLineAndKey() throws Exception {
-        fails("[tool.packyard.msi]\nupgrade-code = \"not-a-guid\"\n",
+        pyproject.fails("[tool.packyard.msi]\nupgrade-code = \"not-a-guid\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].upgrade-code: 'not-a-guid' is not a GUID such as"
                         + " 2f1c8a4e-0b7d-4c55-9a3e-6d2b1f0c9e71");
-        fails("[tool.packyard.msi]\nicon = \"missing.ico\"\n",
+        pyproject.fails("[tool.packyard.msi]\nicon = \"missing.ico\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].icon: missing.ico: no such file");
-        fails("[tool.packyard.msi]\neula = \"missing.rtf\"\n",
+        pyproject.fails("[tool.packyard.msi]\neula = \"missing.rtf\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].eula: missing.rtf: no such file");
         Files.writeString(dir.resolve("eula.txt"), "plain text\n");
-        fails("[tool.packyard.msi]\neula = \"eula.txt\"\n",
+        pyproject.fails("[tool.packyard.msi]\neula = \"eula.txt\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].eula: eula.txt is not an RTF document");
         Files.write(dir.resolve("small.bmp"), bmp(100, 50));
-        fails("[tool.packyard.msi]\nbanner = \"small.bmp\"\n",
+        pyproject.fails("[tool.packyard.msi]\nbanner = \"small.bmp\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].banner: small.bmp is 100x50 pixels; the installer needs 493x58");
-        fails("[tool.packyard.msi]\nwindows = [\"xp\"]\n",
+        pyproject.fails("[tool.packyard.msi]\nwindows = [\"xp\"]\n",
                 "pyproject.toml:8: [tool.packyard.msi].windows: unknown Windows version 'xp' (known: 10, 11,"
                         + " server-2016, server-2019, server-2022, server-2025)");
-        fails("[tool.packyard.msi]\nscope = \"everyone\"\n",
+        pyproject.fails("[tool.packyard.msi]\nscope = \"everyone\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].scope: 'everyone' is not per-machine or per-user");
-        fails("[tool.packyard.msi]\ninstall-dir = \"C:\\\\Apps\"\n",
+        pyproject.fails("[tool.packyard.msi]\ninstall-dir = \"C:\\\\Apps\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].install-dir: 'C:\\Apps' is not of the form"
                         + " [ProgramFiles64Folder]Company\\Product (a standard folder property, then a relative path"
                         + " without <>\"|?*:)");
-        fails("[tool.packyard.msi]\nshortcuts = { \"a/b\" = \"notes\" }\n",
+        pyproject.fails("[tool.packyard.msi]\nshortcuts = { \"a/b\" = \"notes\" }\n",
                 "pyproject.toml:8: [tool.packyard.msi].shortcuts: shortcut name 'a/b' is not a valid Windows file name");
-        fails("[tool.packyard.msi]\ncolour = \"blue\"\n",
+        pyproject.fails("[tool.packyard.msi]\ncolour = \"blue\"\n",
                 "pyproject.toml:8: [tool.packyard.msi].colour: unknown key (known keys: add-to-path, banner,"
                         + " desktop-shortcuts, dialog, documentation-url, eula, existing-install-dir, icon, install-dir,"
                         + " require-admin, scope, shortcuts, upgrade-code, windows)");
-        fails("[tool.packyard.sign]\npfx-password-file = \"pw.txt\"\n",
+        pyproject.fails("[tool.packyard.sign]\npfx-password-file = \"pw.txt\"\n",
                 "pyproject.toml:7: [tool.packyard.sign].pfx: missing (the PKCS#12 file with the signing certificate)");
     }
 }

@@ -3,7 +3,6 @@ package io.packyard.formats.deb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.packyard.bundle.Bundle;
 import io.packyard.bundle.Target;
 import io.packyard.formats.services.ServiceBundles;
 import io.packyard.formats.services.SystemdUnit;
@@ -19,10 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,20 +40,11 @@ class DebServicesTest {
     private static final Path WANTS = Path.of("/etc/systemd/system/multi-user.target.wants/" + NAME + "-web.service");
     private static final Path STATE = Path.of("/var/lib/packyard-" + NAME + "/demo");
 
-    @TempDir
-    static Path shared;
-
-    static Path v1;
-    static Path v2;
+    @RegisterExtension
+    static final ServiceBundles.Upgrade PACKAGES = ServiceBundles.upgrade(new DebFormat(), NAME);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void build() throws IOException {
-        v1 = Packages.build(new DebFormat(), ServiceBundles.build(NAME, "1.0", shared.resolve("b1")), shared.resolve("out"));
-        v2 = Packages.build(new DebFormat(), ServiceBundles.build(NAME, "2.0", shared.resolve("b2")), shared.resolve("out"));
-    }
 
     @BeforeEach
     @AfterEach
@@ -75,11 +65,11 @@ class DebServicesTest {
 
     @Test
     void controlListsTheConffilesAndDependsOnAdduser() {
-        String conffiles = Cmd.run("sh", "-c", "dpkg-deb --ctrl-tarfile " + v1 + " | tar -xOf - ./conffiles").ok().stdout();
+        String conffiles = Cmd.run("sh", "-c", "dpkg-deb --ctrl-tarfile " + PACKAGES.v1() + " | tar -xOf - ./conffiles").ok().stdout();
         assertThat(conffiles).isEqualTo(CONFIG + "/app.conf\n" + CONFIG + "/app.env\n"
                 + CONFIG + "/nginx/" + NAME + "-web.conf\n");
-        assertThat(Cmd.run("dpkg-deb", "-f", v1.toString(), "Depends").ok().stdout()).contains("adduser");
-        String files = Cmd.run("dpkg-deb", "-c", v1.toString()).ok().stdout();
+        assertThat(Cmd.run("dpkg-deb", "-f", PACKAGES.v1().toString(), "Depends").ok().stdout()).contains("adduser");
+        String files = Cmd.run("dpkg-deb", "-c", PACKAGES.v1().toString()).ok().stdout();
         assertThat(files).contains("-rw------- root/root", "./etc/packyard-" + NAME + "/demo/app.env",
                 "./usr/lib/systemd/system/" + NAME + "-web.service", "./usr/lib/systemd/system/" + NAME + "-worker.service");
         assertThat(files).doesNotContain("system-preset");
@@ -87,8 +77,8 @@ class DebServicesTest {
 
     @Test
     void lintianFindsNoErrors() {
-        Cmd.Result r = Cmd.run(List.of("lintian", "--no-cfg", "--display-info", v1.toString()), Map.of(), null);
-        System.out.println("lintian " + v1.getFileName() + ":\n" + r.output());
+        Cmd.Result r = Cmd.run(List.of("lintian", "--no-cfg", "--display-info", PACKAGES.v1().toString()), Map.of(), null);
+        System.out.println("lintian " + PACKAGES.v1().getFileName() + ":\n" + r.output());
         assertThat(r.output().lines().filter(l -> l.startsWith("E: "))).isEmpty();
         assertThat(r.output()).doesNotContain("maintainer-script-calls-systemctl", "maintainer-script-needs-depends-on-adduser",
                 "file-in-etc-not-marked-as-conffile", "systemd-service-file", "non-standard-file-perm");
@@ -97,7 +87,7 @@ class DebServicesTest {
     @Test
     void systemdAnalyzeAcceptsTheUnitsAsPackaged() throws IOException {
         Path root = tmp.resolve("root");
-        Cmd.run("dpkg-deb", "-x", v1.toString(), root.toString()).ok();
+        Cmd.run("dpkg-deb", "-x", PACKAGES.v1().toString(), root.toString()).ok();
         UnitVerifier.verify(root, List.of(SystemdUnit.UNIT_DIR + "/" + NAME + "-web.service",
                 SystemdUnit.UNIT_DIR + "/" + NAME + "-worker.service"));
     }
@@ -108,7 +98,7 @@ class DebServicesTest {
         assumeTrue(Target.host().runsOnHost(), "host is not a supported Linux target");
         assertThat(Files.isDirectory(Path.of("/run/systemd/system"))).as("this test is for a machine without systemd").isFalse();
 
-        dpkg("-i", v1.toString()).ok();
+        dpkg("-i", PACKAGES.v1().toString()).ok();
         // the account, the state directory it owns, the unit, its enablement (deb-systemd-helper needs no systemd)
         assertThat(Cmd.run("getent", "passwd", NAME).ok().stdout())
                 .matches(NAME + ":x:\\d+:\\d+:.*:" + STATE + "/web:/usr/sbin/nologin\n");
@@ -130,7 +120,7 @@ class DebServicesTest {
         // the administrator changes the environment file; v2 ships a different one: dpkg keeps theirs
         Files.writeString(CONFIG.resolve("app.env"), "PORT=9090\n", java.nio.file.StandardOpenOption.APPEND);
         String changed = Files.readString(CONFIG.resolve("app.env"));
-        dpkg("-i", "--force-confold", v2.toString()).ok();
+        dpkg("-i", "--force-confold", PACKAGES.v2().toString()).ok();
         assertThat(Files.readString(CONFIG.resolve("app.env"))).isEqualTo(changed);
         assertThat(Files.readString(CONFIG.resolve("app.env.dpkg-dist"))).contains("(2.0)", "LOG_LEVEL=info");
         // an unchanged conffile is replaced by the new version's

@@ -19,10 +19,10 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,20 +40,11 @@ class RpmServicesTest {
     private static final Path UNIT = Path.of(SystemdUnit.UNIT_DIR, NAME + "-web.service");
     private static final Path WANTS = Path.of("/etc/systemd/system/multi-user.target.wants/" + NAME + "-web.service");
 
-    @TempDir
-    static Path shared;
-
-    static Path v1;
-    static Path v2;
+    @RegisterExtension
+    static final ServiceBundles.Upgrade PACKAGES = ServiceBundles.upgrade(new RpmFormat(), NAME);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void build() throws IOException {
-        v1 = Packages.build(new RpmFormat(), ServiceBundles.build(NAME, "1.0", shared.resolve("b1")), shared.resolve("out"));
-        v2 = Packages.build(new RpmFormat(), ServiceBundles.build(NAME, "2.0", shared.resolve("b2")), shared.resolve("out"));
-    }
 
     @BeforeEach
     @AfterEach
@@ -71,15 +62,15 @@ class RpmServicesTest {
     @Test
     void configurationFilesAreConfigNoreplaceAndPreCreatesTheAccount() {
         String flags = Cmd.run("rpm", "-qp", "--qf", "[%{FILENAMES} %{FILEFLAGS:fflags} %{FILEMODES:perms}\n]",
-                v1.toString()).ok().stdout();
+                PACKAGES.v1().toString()).ok().stdout();
         assertThat(flags).contains(CONFIG + "/app.env cn -rw-------\n", CONFIG + "/app.conf cn -rw-r--r--\n",
                 CONFIG + "/nginx/" + NAME + "-web.conf cn -rw-r--r--\n", UNIT + "  -rw-r--r--\n",
                 ServiceFiles.presetPath(NAME) + "  -rw-r--r--\n", ETC + "  drwxr-xr-x\n");
-        String scripts = Cmd.run("rpm", "-qp", "--scripts", v1.toString()).ok().stdout();
+        String scripts = Cmd.run("rpm", "-qp", "--scripts", PACKAGES.v1().toString()).ok().stdout();
         assertThat(scripts).contains("preinstall scriptlet (using /bin/sh)", "useradd -r -g '" + NAME + "'");
-        assertThat(Cmd.run("rpm", "-qpR", v1.toString()).ok().stdout())
+        assertThat(Cmd.run("rpm", "-qpR", PACKAGES.v1().toString()).ok().stdout())
                 .contains("/usr/sbin/useradd", "/usr/sbin/groupadd", "/usr/bin/getent");
-        assertThat(Cmd.run("rpm", "-qp", "--qf", "[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\n]", v1.toString()).ok().stdout())
+        assertThat(Cmd.run("rpm", "-qp", "--qf", "[%{REQUIRENAME} %{REQUIREFLAGS:deptype}\n]", PACKAGES.v1().toString()).ok().stdout())
                 .contains("/usr/sbin/useradd pre\n");
     }
 
@@ -92,8 +83,8 @@ class RpmServicesTest {
                 // (for packaging/rpmlint.toml; rpmlint's only built-in exception is /var/log)
                 + "addFilter(\"non-readable /etc/\\S+ 600\")\n");
         Path config = ServiceBundles.repositoryFile("packaging/rpmlint.toml");
-        Cmd.Result r = Cmd.run(List.of("rpmlint", "-c", config.toString(), "-r", rc.toString(), v1.toString()), Map.of(), tmp);
-        System.out.println("rpmlint " + v1.getFileName() + ":\n" + r.output());
+        Cmd.Result r = Cmd.run(List.of("rpmlint", "-c", config.toString(), "-r", rc.toString(), PACKAGES.v1().toString()), Map.of(), tmp);
+        System.out.println("rpmlint " + PACKAGES.v1().getFileName() + ":\n" + r.output());
         assertThat(r.output().lines().filter(l -> l.contains(": E: ")).toList()).isEmpty();
         assertThat(r.output()).contains(" 0 errors");
     }
@@ -101,7 +92,7 @@ class RpmServicesTest {
     @Test
     void systemdAnalyzeAcceptsTheUnitsAsPackaged() throws IOException {
         Path root = Files.createDirectories(tmp.resolve("root"));
-        Cmd.run(List.of("sh", "-c", "rpm2cpio \"$0\" | cpio -idm --quiet", v1.toString()), Map.of(), root).ok();
+        Cmd.run(List.of("sh", "-c", "rpm2cpio \"$0\" | cpio -idm --quiet", PACKAGES.v1().toString()), Map.of(), root).ok();
         UnitVerifier.verify(root, List.of(UNIT.toString(), SystemdUnit.UNIT_DIR + "/" + NAME + "-worker.service"));
     }
 
@@ -111,7 +102,7 @@ class RpmServicesTest {
         assumeTrue(Target.host().runsOnHost(), "host is not a supported Linux target");
         assertThat(Files.isDirectory(Path.of("/run/systemd/system"))).as("this test is for a machine without systemd").isFalse();
 
-        Packages.packageManager("rpm", "-i", "--nodeps", v1.toString()).ok();
+        Packages.packageManager("rpm", "-i", "--nodeps", PACKAGES.v1().toString()).ok();
         assertThat(Cmd.run("getent", "passwd", NAME).ok().stdout())
                 .matches(NAME + ":x:\\d+:\\d+:Demo:/var/lib/packyard-" + NAME + "/demo/web:/sbin/nologin\n");
         PosixFileAttributes web = Files.readAttributes(Path.of("/var/lib/packyard-" + NAME + "/demo/web"),
@@ -126,7 +117,7 @@ class RpmServicesTest {
 
         Files.writeString(CONFIG.resolve("app.env"), "PORT=9090\n", StandardOpenOption.APPEND);
         String changed = Files.readString(CONFIG.resolve("app.env"));
-        Packages.packageManager("rpm", "-U", "--nodeps", v2.toString()).ok();
+        Packages.packageManager("rpm", "-U", "--nodeps", PACKAGES.v2().toString()).ok();
         assertThat(Files.readString(CONFIG.resolve("app.env"))).isEqualTo(changed);
         assertThat(Files.readString(CONFIG.resolve("app.env.rpmnew"))).contains("(2.0)", "LOG_LEVEL=info");
         assertThat(Files.readString(CONFIG.resolve("nginx/" + NAME + "-web.conf"))).startsWith("# Demo 2.0:");

@@ -4,13 +4,20 @@ import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.ConfigFile;
 import io.packyard.bundle.Service;
+import io.packyard.formats.PackageFormat;
 import io.packyard.formats.testkit.FixtureBundle;
+import io.packyard.formats.testkit.Packages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fixture bundles with services for the format and script tests: the {@link FixtureBundle} tree
@@ -62,5 +69,56 @@ public final class ServiceBundles {
                 List.of(new ConfigFile("app.conf", conf, 0644, "pyproject.toml:9: [tool.packyard].config-files")),
                 List.of(web, worker));
         return Bundle.builder().metadata(m).root(b.root()).sourceDateEpoch(b.sourceDateEpoch()).build();
+    }
+
+    /** Versions 1.0 and 2.0 of the fixture bundle {@code name}, built as {@code format} packages once per test class. */
+    public static Upgrade upgrade(PackageFormat format, String name) {
+        return new Upgrade(format, name);
+    }
+
+    /**
+     * A class-level extension ({@code @RegisterExtension static final}) that builds the 1.0 and
+     * 2.0 packages in a temporary directory before the class's tests and deletes it after them.
+     */
+    public static final class Upgrade implements BeforeAllCallback, AfterAllCallback {
+        private final PackageFormat format;
+        private final String name;
+        private Path dir;
+        private Path v1;
+        private Path v2;
+
+        private Upgrade(PackageFormat format, String name) {
+            this.format = format;
+            this.name = name;
+        }
+
+        /** The 1.0 package. */
+        public Path v1() {
+            return v1;
+        }
+
+        /** The 2.0 package: a changed environment file, for an upgrade over it. */
+        public Path v2() {
+            return v2;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws IOException {
+            dir = Files.createTempDirectory("packyard-" + name);
+            v1 = Packages.build(format, build(name, "1.0", dir.resolve("b1")), dir.resolve("out"));
+            v2 = Packages.build(format, build(name, "2.0", dir.resolve("b2")), dir.resolve("out"));
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws IOException {
+            if (dir == null) {
+                return;
+            }
+            try (Stream<Path> tree = Files.walk(dir)) {
+                for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 }
