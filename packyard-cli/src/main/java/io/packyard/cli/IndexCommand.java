@@ -14,10 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -66,7 +64,7 @@ public final class IndexCommand implements Runnable {
                     "  packyard index create team --private --max-upload-size 500M",
                     "  packyard index create pypi --upstream https://pypi.org/simple/ --page-ttl 30m",
                     "  packyard index create all --members main,pypi --allow-upstream shared-utils"})
-    static final class Create implements Callable<Integer> {
+    static final class Create extends RepositoryCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "Index name: lower-case letters, digits, . - _ (in URLs: /NAME/simple/).")
         String name;
 
@@ -93,14 +91,10 @@ public final class IndexCommand implements Runnable {
         @Option(names = "--max-upload-size", paramLabel = "SIZE", description = "Hosted: upload limit (default: the server's, 100M).")
         String maxUploadSize;
 
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        private IndexSpec indexSpec;
 
         @Override
-        public Integer call() {
+        void check() {
             IndexKind k = kind != null ? IndexKind.parse(kind)
                     : upstream != null ? IndexKind.MIRROR : !members.isEmpty() ? IndexKind.GROUP : IndexKind.HOSTED;
             Optional<URI> up = Optional.empty();
@@ -119,43 +113,33 @@ public final class IndexCommand implements Runnable {
             if (k != IndexKind.MIRROR && pageTtl != null) {
                 throw PackyardException.config("--page-ttl applies to mirrors only");
             }
-            IndexSpec s = new IndexSpec(name, k, privateRead, up,
+            indexSpec = new IndexSpec(name, k, privateRead, up,
                     pageTtl == null ? Optional.empty() : Optional.of(Sizes.duration("--page-ttl", pageTtl)), max,
                     members.stream().map(String::strip).filter(m -> !m.isEmpty()).toList(),
                     Set.copyOf(allowUpstream));
-            try (Repository repo = repository.open()) {
-                IndexConfig c = repo.indexes().create(s);
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("created " + describe(c));
-                out.println("  simple API: /" + c.name() + "/simple/" + (c.isHosted() ? "   uploads: /" + c.name() + "/" : ""));
-            }
-            return 0;
+        }
+
+        @Override
+        void run(Repository repo, PrintWriter out) {
+            IndexConfig c = repo.indexes().create(indexSpec);
+            out.println("created " + describe(c));
+            out.println("  simple API: /" + c.name() + "/simple/" + (c.isHosted() ? "   uploads: /" + c.name() + "/" : ""));
         }
     }
 
     /** {@code packyard index list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the indexes.",
             footer = {"", "Example:", "  packyard index list --data /srv/packyard"})
-    static final class ListIndexes implements Callable<Integer> {
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ListIndexes extends RepositoryCommand {
         @Override
-        public Integer call() {
-            try (Repository repo = repository.open()) {
-                PrintWriter out = spec.commandLine().getOut();
-                List<IndexConfig> all = repo.indexes().list();
-                if (all.isEmpty()) {
-                    out.println("no indexes (packyard index create NAME)");
-                }
-                for (IndexConfig c : all) {
-                    out.println(describe(c));
-                }
+        void run(Repository repo, PrintWriter out) {
+            List<IndexConfig> all = repo.indexes().list();
+            if (all.isEmpty()) {
+                out.println("no indexes (packyard index create NAME)");
             }
-            return 0;
+            for (IndexConfig c : all) {
+                out.println(describe(c));
+            }
         }
     }
 
@@ -166,7 +150,7 @@ public final class IndexCommand implements Runnable {
                     "  packyard index update team --private",
                     "  packyard index update all --allow-upstream shared-utils,other-lib",
                     "  packyard index update all --allow-upstream ''    # clear the allow-list"})
-    static final class Update implements Callable<Integer> {
+    static final class Update extends RepositoryCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -179,33 +163,28 @@ public final class IndexCommand implements Runnable {
         @Option(names = "--allow-upstream", paramLabel = "PROJECT", split = ",", description = "Group: replace the allow-list.")
         List<String> allowUpstream;
 
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
+        void check() {
             if (privateRead != null && publicRead != null) {
                 throw PackyardException.config("--private and --public exclude each other");
             }
             if (privateRead == null && publicRead == null && allowUpstream == null) {
                 throw PackyardException.config("nothing to change: give --private, --public or --allow-upstream");
             }
-            try (Repository repo = repository.open()) {
-                IndexConfig c = repo.indexes().require(name);
-                if (privateRead != null || publicRead != null) {
-                    c = repo.indexes().setPrivateRead(name, privateRead != null);
-                }
-                if (allowUpstream != null) {
-                    Set<String> names = new LinkedHashSet<>();
-                    allowUpstream.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(names::add);
-                    c = repo.indexes().setAllowUpstream(name, names);
-                }
-                spec.commandLine().getOut().println("updated " + describe(c));
+        }
+
+        @Override
+        void run(Repository repo, PrintWriter out) {
+            IndexConfig c = repo.indexes().require(name);
+            if (privateRead != null || publicRead != null) {
+                c = repo.indexes().setPrivateRead(name, privateRead != null);
             }
-            return 0;
+            if (allowUpstream != null) {
+                Set<String> names = new LinkedHashSet<>();
+                allowUpstream.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(names::add);
+                c = repo.indexes().setAllowUpstream(name, names);
+            }
+            out.println("updated " + describe(c));
         }
     }
 

@@ -11,10 +11,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,7 +56,7 @@ public final class TokenCommand implements Runnable {
             footer = {"", "Examples:",
                     "  TOKEN=$(packyard token create --user ci --index main --expires 365d)",
                     "  packyard token create --user reader --index team --permission read"})
-    static final class Create implements Callable<Integer> {
+    static final class Create extends RepositoryCommand {
         @Option(names = "--user", required = true, paramLabel = "NAME", description = "Who the token is for (created when new).")
         String user;
 
@@ -79,91 +77,63 @@ public final class TokenCommand implements Runnable {
         @Option(names = "--description", paramLabel = "TEXT", description = "A note shown by token list.")
         String description;
 
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
-            try (Repository repo = repository.open()) {
-                Permission p;
-                if (permission != null) {
-                    p = Permission.parse(permission);
-                } else {
-                    p = repo.indexes().require(index).isHosted() ? Permission.UPLOAD : Permission.READ;
-                }
-                Optional<Duration> exp = expires == null || expires.equalsIgnoreCase("never") ? Optional.empty()
-                        : Optional.of(Sizes.until("--expires", expires, Instant.now()));
-                Tokens.Created c = repo.tokens().create(user, index, Optional.ofNullable(project), p, exp,
-                        Optional.ofNullable(description));
-                spec.commandLine().getOut().println(c.secret());
-                ApiToken t = c.token();
-                spec.commandLine().getErr().println("token " + t.publicId() + " for " + t.user() + " on index " + t.index()
-                        + t.project().map(x -> " (project " + x + ")").orElse("") + ", permission " + t.permission().id()
-                        + ", " + t.expires().map(e -> "expires " + TIME.format(e) + " UTC").orElse("never expires")
-                        + ". It is shown only now: store it in your CI secrets or a password manager.");
+        void run(Repository repo, PrintWriter out) {
+            Permission p;
+            if (permission != null) {
+                p = Permission.parse(permission);
+            } else {
+                p = repo.indexes().require(index).isHosted() ? Permission.UPLOAD : Permission.READ;
             }
-            return 0;
+            Optional<Duration> exp = expires == null || expires.equalsIgnoreCase("never") ? Optional.empty()
+                    : Optional.of(Sizes.until("--expires", expires, Instant.now()));
+            Tokens.Created c = repo.tokens().create(user, index, Optional.ofNullable(project), p, exp,
+                    Optional.ofNullable(description));
+            out.println(c.secret());
+            ApiToken t = c.token();
+            err().println("token " + t.publicId() + " for " + t.user() + " on index " + t.index()
+                    + t.project().map(x -> " (project " + x + ")").orElse("") + ", permission " + t.permission().id()
+                    + ", " + t.expires().map(e -> "expires " + TIME.format(e) + " UTC").orElse("never expires")
+                    + ". It is shown only now: store it in your CI secrets or a password manager.");
         }
     }
 
     /** {@code packyard token list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (ids, never the secrets).",
             footer = {"", "Example:", "  packyard token list --data /srv/packyard"})
-    static final class ListTokens implements Callable<Integer> {
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ListTokens extends RepositoryCommand {
         @Override
-        public Integer call() {
-            try (Repository repo = repository.open()) {
-                PrintWriter out = spec.commandLine().getOut();
-                List<ApiToken> tokens = repo.tokens().list();
-                if (tokens.isEmpty()) {
-                    out.println("no tokens (packyard token create --user NAME --index INDEX)");
-                    return 0;
-                }
-                String fmt = "%-12s  %-12s  %-12s  %-14s  %-8s  %-16s  %-16s  %-16s  %s%n";
-                out.printf(fmt, "ID", "USER", "INDEX", "PROJECT", "PERM", "CREATED", "EXPIRES", "LAST USED", "STATUS");
-                Instant now = Instant.now();
-                for (ApiToken t : tokens) {
-                    String status = t.revoked().isPresent() ? "revoked"
-                            : t.isActive(now) ? "active" : "expired";
-                    out.printf(fmt, t.publicId(), t.user(), t.index(), t.project().orElse("*"), t.permission().id(),
-                            TIME.format(t.created()), t.expires().map(TIME::format).orElse("never"),
-                            t.lastUsed().map(TIME::format).orElse("-"),
-                            status + t.description().map(d -> "  " + d).orElse(""));
-                }
+        void run(Repository repo, PrintWriter out) {
+            List<ApiToken> tokens = repo.tokens().list();
+            if (tokens.isEmpty()) {
+                out.println("no tokens (packyard token create --user NAME --index INDEX)");
+                return;
             }
-            return 0;
+            String fmt = "%-12s  %-12s  %-12s  %-14s  %-8s  %-16s  %-16s  %-16s  %s%n";
+            out.printf(fmt, "ID", "USER", "INDEX", "PROJECT", "PERM", "CREATED", "EXPIRES", "LAST USED", "STATUS");
+            Instant now = Instant.now();
+            for (ApiToken t : tokens) {
+                String status = t.revoked().isPresent() ? "revoked"
+                        : t.isActive(now) ? "active" : "expired";
+                out.printf(fmt, t.publicId(), t.user(), t.index(), t.project().orElse("*"), t.permission().id(),
+                        TIME.format(t.created()), t.expires().map(TIME::format).orElse("never"),
+                        t.lastUsed().map(TIME::format).orElse("-"),
+                        status + t.description().map(d -> "  " + d).orElse(""));
+            }
         }
     }
 
     /** {@code packyard token revoke ID}. */
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token (by id, or the token itself).",
             footer = {"", "Example:", "  packyard token revoke Xk3v9Qa1bC2d --data /srv/packyard"})
-    static final class Revoke implements Callable<Integer> {
+    static final class Revoke extends RepositoryCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The token id shown by token list (or the whole token).")
         String id;
 
-        @Mixin
-        RepositoryOptions repository;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() {
-            try (Repository repo = repository.open()) {
-                ApiToken t = repo.tokens().revoke(id);
-                spec.commandLine().getOut().println("revoked token " + t.publicId() + " of " + t.user() + " on index " + t.index());
-            }
-            return 0;
+        void run(Repository repo, PrintWriter out) {
+            ApiToken t = repo.tokens().revoke(id);
+            out.println("revoked token " + t.publicId() + " of " + t.user() + " on index " + t.index());
         }
     }
 }

@@ -11,6 +11,7 @@ import io.packyard.repository.index.IndexSpec;
 import io.packyard.repository.index.PageFile;
 import io.packyard.repository.index.ProjectPage;
 import io.packyard.repository.index.UpstreamException;
+import io.packyard.testkit.SettableClock;
 import io.packyard.testkit.TestDistributions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class MirrorGroupTest {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T10:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2025-06-01T10:00:00Z"));
     private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
 
     @ParameterizedTest

@@ -17,6 +17,7 @@ import io.packyard.repository.index.PageFile;
 import io.packyard.repository.index.ProjectPage;
 import io.packyard.repository.storage.BlobStore;
 import io.packyard.repository.upload.Uploads;
+import io.packyard.testkit.SettableClock;
 import io.packyard.testkit.TestDistributions;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,7 @@ class RepositoryStorageTest {
     @TempDir
     Path dir;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T10:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2025-06-01T10:00:00Z"));
 
     private Repository open(Backends backend) {
         return backend.open(dir.resolve("data"), clock, w -> { });

@@ -1,6 +1,7 @@
 package io.packyard.formats.oci;
 
 import io.packyard.python.PackyardException;
+import io.packyard.python.json.Json;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +93,7 @@ final class BaseImage {
             }
             image.checkPlatform(architecture);
             return image;
-        } catch (OciJson.JsonException e) {
+        } catch (Json.JsonException e) {
             throw PackyardException.build(source + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw PackyardException.build(source + ": cannot read: " + e.getMessage(), e);
@@ -111,11 +112,11 @@ final class BaseImage {
     }
 
     private static BaseImage oci(Path dir, String source, String architecture) throws IOException {
-        Map<String, Object> index = OciJson.parseObject(read(dir.resolve("index.json")), "index.json");
+        Map<String, Object> index = Json.parseObject(read(dir.resolve("index.json")), "index.json");
         Map<String, Object> descriptor = choose(index, "index.json", source, architecture);
         for (int depth = 0; ; depth++) {
             String mediaType = String.valueOf(descriptor.get("mediaType"));
-            Map<String, Object> blob = OciJson.parseObject(
+            Map<String, Object> blob = Json.parseObject(
                     new String(readBlob(dir, descriptor, source), StandardCharsets.UTF_8), "manifest " + descriptor.get("digest"));
             if (!(mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST) || blob.containsKey("manifests"))) {
                 return fromManifest(dir, source, blob);
@@ -130,7 +131,7 @@ final class BaseImage {
     /** The one image of an index, or the one for linux/{@code architecture} among several. */
     private static Map<String, Object> choose(Map<String, Object> index, String what, String source, String architecture) {
         List<Map<String, Object>> manifests = new ArrayList<>();
-        for (Object o : OciJson.array(index, "manifests", what)) {
+        for (Object o : Json.array(index, "manifests", what)) {
             if (o instanceof Map<?, ?> m) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> d = (Map<String, Object>) m;
@@ -159,11 +160,11 @@ final class BaseImage {
     }
 
     private static BaseImage fromManifest(Path dir, String source, Map<String, Object> manifest) throws IOException {
-        Map<String, Object> configDescriptor = OciJson.object(manifest, "config", "image manifest");
-        Map<String, Object> config = OciJson.parseObject(
+        Map<String, Object> configDescriptor = Json.object(manifest, "config", "image manifest");
+        Map<String, Object> config = Json.parseObject(
                 new String(readBlob(dir, configDescriptor, source), StandardCharsets.UTF_8), "image configuration");
         List<String> diffIds = diffIds(config);
-        List<Object> layerDescriptors = OciJson.array(manifest, "layers", "image manifest");
+        List<Object> layerDescriptors = Json.array(manifest, "layers", "image manifest");
         if (layerDescriptors.size() != diffIds.size()) {
             throw PackyardException.build(source + ": the manifest lists " + layerDescriptors.size()
                     + " layers but the configuration " + diffIds.size());
@@ -172,15 +173,15 @@ final class BaseImage {
         for (int i = 0; i < layerDescriptors.size(); i++) {
             @SuppressWarnings("unchecked")
             Map<String, Object> d = (Map<String, Object>) layerDescriptors.get(i);
-            Path file = blobPath(dir, OciJson.string(d, "digest", "layer " + (i + 1)), source);
-            checkDigest(file, OciJson.string(d, "digest", "layer " + (i + 1)), source);
+            Path file = blobPath(dir, Json.string(d, "digest", "layer " + (i + 1)), source);
+            checkDigest(file, Json.string(d, "digest", "layer " + (i + 1)), source);
             layers.add(new Layer(file, diffIds.get(i), compression(file, source)));
         }
         return new BaseImage(source, config, layers);
     }
 
     private static BaseImage docker(Path dir, String source) throws IOException {
-        Object parsed = OciJson.parse(read(dir.resolve("manifest.json")));
+        Object parsed = Json.parse(read(dir.resolve("manifest.json")));
         if (!(parsed instanceof List<?> list) || list.isEmpty() || !(list.get(0) instanceof Map<?, ?>)) {
             throw PackyardException.build(source + ": manifest.json is not a list of images");
         }
@@ -190,10 +191,10 @@ final class BaseImage {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> entry = (Map<String, Object>) list.get(0);
-        Path configFile = inside(dir, OciJson.string(entry, "Config", "manifest.json"), source);
-        Map<String, Object> config = OciJson.parseObject(read(configFile), "image configuration");
+        Path configFile = inside(dir, Json.string(entry, "Config", "manifest.json"), source);
+        Map<String, Object> config = Json.parseObject(read(configFile), "image configuration");
         List<String> diffIds = diffIds(config);
-        List<Object> files = OciJson.array(entry, "Layers", "manifest.json");
+        List<Object> files = Json.array(entry, "Layers", "manifest.json");
         if (files.size() != diffIds.size()) {
             throw PackyardException.build(source + ": manifest.json lists " + files.size()
                     + " layers but the configuration " + diffIds.size());
@@ -210,11 +211,11 @@ final class BaseImage {
     }
 
     private static List<String> diffIds(Map<String, Object> config) {
-        Map<String, Object> rootfs = OciJson.object(config, "rootfs", "image configuration");
+        Map<String, Object> rootfs = Json.object(config, "rootfs", "image configuration");
         List<String> out = new ArrayList<>();
-        for (Object o : OciJson.array(rootfs, "diff_ids", "image configuration rootfs")) {
+        for (Object o : Json.array(rootfs, "diff_ids", "image configuration rootfs")) {
             if (!(o instanceof String s) || !s.matches("sha256:[0-9a-f]{64}")) {
-                throw new OciJson.JsonException("image configuration: rootfs.diff_ids holds " + o
+                throw new Json.JsonException("image configuration: rootfs.diff_ids holds " + o
                         + ", not a sha256 digest");
             }
             out.add(s);
@@ -255,7 +256,7 @@ final class BaseImage {
     }
 
     private static byte[] readBlob(Path dir, Map<String, Object> descriptor, String source) throws IOException {
-        String digest = OciJson.string(descriptor, "digest", "descriptor");
+        String digest = Json.string(descriptor, "digest", "descriptor");
         Path p = blobPath(dir, digest, source);
         byte[] data = Files.readAllBytes(p);
         String actual = "sha256:" + HexFormat.of().formatHex(LayerBlob.sha256().digest(data));

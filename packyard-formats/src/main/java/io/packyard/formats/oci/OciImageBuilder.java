@@ -25,6 +25,7 @@ import io.packyard.bundle.Target;
 import io.packyard.formats.linux.InstallTree;
 import io.packyard.formats.linux.ReproducibleTar;
 import io.packyard.python.PackyardException;
+import io.packyard.python.json.Json;
 import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.BufferedInputStream;
@@ -180,8 +181,8 @@ final class OciImageBuilder {
         manifest.put("Layers", layerNames);
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(archive, StandardOpenOption.CREATE_NEW), 1 << 16);
                 ReproducibleTar tar = new ReproducibleTar(os, ReproducibleTar.Flavor.PAX, epoch, null)) {
-            tar.file("config.json", 0644, OciJson.write(config).getBytes(StandardCharsets.UTF_8));
-            tar.file("manifest.json", 0644, OciJson.write(List.of(manifest)).getBytes(StandardCharsets.UTF_8));
+            tar.file("config.json", 0644, Json.write(config).getBytes(StandardCharsets.UTF_8));
+            tar.file("manifest.json", 0644, Json.write(List.of(manifest)).getBytes(StandardCharsets.UTF_8));
             for (int i = 0; i < files.size(); i++) {
                 try (InputStream in = Files.newInputStream(files.get(i))) {
                     tar.file(i + ".tar.gz", 0644, Files.size(files.get(i)), in);
@@ -415,7 +416,7 @@ final class OciImageBuilder {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (e.getName().equals("config.json")) {
-                    return OciJson.parseObject(new String(tar.readAllBytes(), StandardCharsets.UTF_8), "config.json");
+                    return Json.parseObject(new String(tar.readAllBytes(), StandardCharsets.UTF_8), "config.json");
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.packyard.formats.oci;
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.OciOptions;
 import io.packyard.formats.testkit.FixtureBundle;
+import io.packyard.python.json.Json;
 import io.packyard.python.util.Progress;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class OciFixture {
         }
 
         Map<String, Object> json(String member) {
-            return OciJson.parseObject(new String(members.get(member), StandardCharsets.UTF_8), member);
+            return Json.parseObject(new String(members.get(member), StandardCharsets.UTF_8), member);
         }
 
         Map<String, Object> blobJson(String digest) {

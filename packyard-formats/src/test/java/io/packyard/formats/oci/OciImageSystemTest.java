@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.OciOptions;
 import io.packyard.formats.testkit.Cmd;
+import io.packyard.python.json.Json;
 import io.packyard.python.util.Progress;
 import io.packyard.testkit.HostRootfsImage;
 import java.io.IOException;
@@ -170,7 +171,7 @@ class OciImageSystemTest {
     }
 
     private static Map<String, Object> json(String text) {
-        return OciJson.parseObject(text, "tool output");
+        return Json.parseObject(text, "tool output");
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.packyard.python.index;
 
 import io.packyard.python.PackyardException;
+import io.packyard.python.json.Json;
 import io.packyard.python.util.Progress;
 import java.net.URI;
 import java.net.URLDecoder;

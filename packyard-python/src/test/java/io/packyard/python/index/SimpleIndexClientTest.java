@@ -275,13 +275,4 @@ class SimpleIndexClientTest {
         assertThat(files.get(2).coreMetadata()).isEqualTo(Optional.empty());
         assertThat(files.get(2).sha256()).isEmpty();
     }
-
-    @Test
-    void jsonParserHandlesEscapesAndRejectsGarbage() {
-        Object v = Json.parse("{\"a\": [1, -2.5e3, true, false, null, \"x\\u00e9\\n\\\"\"], \"b\": {}}");
-        assertThat(v).isEqualTo(Map.of("a", java.util.Arrays.asList(new java.math.BigDecimal("1"),
-                new java.math.BigDecimal("-2.5e3"), true, false, null, "x\u00e9\n\""), "b", Map.of()));
-        assertThatThrownBy(() -> Json.parse("{\"a\": }")).hasMessageContaining("line 1");
-        assertThatThrownBy(() -> Json.parse("[1] x")).hasMessageContaining("after the JSON value");
-    }
 }

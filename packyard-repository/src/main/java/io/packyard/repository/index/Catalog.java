@@ -174,20 +174,7 @@ public final class Catalog {
                         .map(f -> new ServedBlob(mirror.fetchFile(index, f), f.filename(), index.name()));
             }
             case GROUP -> {
-                List<IndexConfig> members = indexes.members(index);
-                for (IndexConfig m : members) {
-                    if (m.isMirror()) {
-                        Optional<MirrorFile> mf = mirror.file(m, sha256, filename);
-                        if (mf.isEmpty() || mirrorsHidden(index, members, mf.get().project())) {
-                            continue;
-                        }
-                    }
-                    Optional<ServedBlob> b = file(m, sha256, filename);
-                    if (b.isPresent()) {
-                        return b;
-                    }
-                }
-                return Optional.empty();
+                return fromMembers(index, sha256, filename, this::file);
             }
             default -> throw new IllegalStateException();
         }
@@ -207,23 +194,33 @@ public final class Catalog {
                                 .map(m -> new ServedBlob(m, f.filename() + ".metadata", index.name())));
             }
             case GROUP -> {
-                List<IndexConfig> members = indexes.members(index);
-                for (IndexConfig m : members) {
-                    if (m.isMirror()) {
-                        Optional<MirrorFile> mf = mirror.file(m, sha256, filename);
-                        if (mf.isEmpty() || mirrorsHidden(index, members, mf.get().project())) {
-                            continue;
-                        }
-                    }
-                    Optional<ServedBlob> b = metadata(m, sha256, filename);
-                    if (b.isPresent()) {
-                        return b;
-                    }
-                }
-                return Optional.empty();
+                return fromMembers(index, sha256, filename, this::metadata);
             }
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** What a group serves for a file: the first member's, skipping mirror files the group hides. */
+    private Optional<ServedBlob> fromMembers(IndexConfig group, String sha256, String filename, MemberLookup lookup) {
+        List<IndexConfig> members = indexes.members(group);
+        for (IndexConfig m : members) {
+            if (m.isMirror()) {
+                Optional<MirrorFile> mf = mirror.file(m, sha256, filename);
+                if (mf.isEmpty() || mirrorsHidden(group, members, mf.get().project())) {
+                    continue;
+                }
+            }
+            Optional<ServedBlob> b = lookup.find(m, sha256, filename);
+            if (b.isPresent()) {
+                return b;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @FunctionalInterface
+    private interface MemberLookup {
+        Optional<ServedBlob> find(IndexConfig member, String sha256, String filename);
     }
 
     // ---------------------------------------------------------------- versions

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.packyard.bundle.Target;
 import io.packyard.repository.signing.RepositoryKeys;
 import io.packyard.repository.signing.TestKeys;
+import io.packyard.testkit.SettableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.packyard.repository.packages.Cmd;
 import io.packyard.repository.packages.DirectoryPackageStore;
-import io.packyard.repository.packages.SettableClock;
 import io.packyard.repository.packages.TestPackages;
 import io.packyard.repository.signing.SigningKey;
 import io.packyard.repository.signing.TestKeys;
+import io.packyard.testkit.SettableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package io.packyard.server.http;
 
 import io.javalin.http.Context;
+import io.packyard.python.json.Json;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import java.io.ByteArrayOutputStream;
@@ -10,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -21,7 +24,7 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Writing responses: pages (strong ETag, {@code 304 Not Modified}, gzip when the client accepts
- * it) and files (immutable caching, single byte ranges, {@code HEAD}). Every response sets its
+ * it) and files ({@link FileCaching}, single byte ranges, {@code HEAD}). Every response sets its
  * Content-Length; the byte count is recorded for the request log.
  */
 public final class Responses {
@@ -131,7 +134,33 @@ public final class Responses {
     /** Sends a JSON value. */
     public static void json(Context ctx, int status, Object value) {
         ctx.res().setContentType("application/json");
-        send(ctx, status, (JsonWriter.write(value) + "\n").getBytes(StandardCharsets.UTF_8));
+        send(ctx, status, (Json.write(value) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * How a sent file is validated and cached.
+     *
+     * @param cacheControl the Cache-Control value
+     * @param sha256 the file's sha256 when it is content-addressed: then it is the ETag and the file
+     *     may be served from a shared memory mapping; null for a file identified by its modification
+     *     time and size (the ETag is derived from those)
+     */
+    public record FileCaching(String cacheControl, String sha256) {
+
+        /** A content-addressed blob: ETag is its sha256, cached for a year ({@code private} for a private index). */
+        public static FileCaching contentAddressed(String sha256, boolean privateIndex) {
+            return new FileCaching((privateIndex ? "private, " : "public, ") + IMMUTABLE, sha256);
+        }
+
+        /** A file whose content never changes at its path: cached for a year, ETag from mtime and size. */
+        public static FileCaching immutable() {
+            return new FileCaching("public, " + IMMUTABLE, null);
+        }
+
+        /** A file that changes in place: {@code no-cache}, so clients revalidate with the mtime/size ETag. */
+        public static FileCaching noCache() {
+            return new FileCaching("no-cache", null);
+        }
     }
 
     /**
@@ -139,16 +168,39 @@ public final class Responses {
      * {@code Range} (with {@code If-Range}) gets 206, an unsatisfiable one 416.
      */
     public static void file(Context ctx, Path file, String sha256, String contentType, boolean privateIndex) {
+        file(ctx, file, contentType, FileCaching.contentAddressed(sha256, privateIndex));
+    }
+
+    /**
+     * Sends a file with the ETag and Cache-Control of {@code caching}: {@code If-None-Match} gets
+     * 304, a single {@code Range} (with {@code If-Range}) 206, an unsatisfiable one 416.
+     */
+    public static void file(Context ctx, Path file, String contentType, FileCaching caching) {
         HttpServletResponse res = ctx.res();
-        String etag = "\"" + sha256 + "\"";
-        res.setHeader("ETag", etag);
-        res.setHeader("Cache-Control", (privateIndex ? "private, " : "public, ") + IMMUTABLE);
-        res.setHeader("Accept-Ranges", "bytes");
-        if (etagMatches(ctx.header("If-None-Match"), etag)) {
-            res.setStatus(304);
-            ctx.attribute(BYTES_SENT, 0L);
-            return;
+        try {
+            String etag;
+            if (caching.sha256() != null) {
+                etag = "\"" + caching.sha256() + "\"";
+            } else {
+                BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+                etag = "\"" + Long.toHexString(attrs.lastModifiedTime().toMillis()) + "-" + Long.toHexString(attrs.size()) + "\"";
+            }
+            res.setHeader("ETag", etag);
+            res.setHeader("Cache-Control", caching.cacheControl());
+            res.setHeader("Accept-Ranges", "bytes");
+            if (etagMatches(ctx.header("If-None-Match"), etag)) {
+                res.setStatus(304);
+                ctx.attribute(BYTES_SENT, 0L);
+                return;
+            }
+            sendFile(ctx, file, contentType, etag, caching.sha256());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    private static void sendFile(Context ctx, Path file, String contentType, String etag, String sha256) throws IOException {
+        HttpServletResponse res = ctx.res();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             long start = 0;
@@ -180,8 +232,8 @@ public final class Responses {
             if ("HEAD".equalsIgnoreCase(ctx.req().getMethod()) || length == 0) {
                 return;
             }
-            if (size <= MappedFiles.MAX_FILE) {
-                // a shared read-only mapping of the file, written by the container without copying it
+            if (sha256 != null && size <= MappedFiles.MAX_FILE) {
+                // a shared read-only mapping of the blob, written by the container without copying it
                 ByteBuffer view = MappedFiles.get(sha256, file, size);
                 view.position((int) start).limit((int) (start + length));
                 write(res, view);
@@ -205,8 +257,6 @@ public final class Responses {
                 remaining -= n;
             }
             out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

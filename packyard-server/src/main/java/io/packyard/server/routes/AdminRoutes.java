@@ -2,6 +2,7 @@ package io.packyard.server.routes;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.packyard.python.json.Json;
 import io.packyard.python.names.ProjectName;
 import io.packyard.repository.Repository;
 import io.packyard.repository.auth.Access;
@@ -10,7 +11,6 @@ import io.packyard.repository.auth.Permission;
 import io.packyard.repository.index.HostedFile;
 import io.packyard.repository.index.IndexConfig;
 import io.packyard.server.http.HttpError;
-import io.packyard.server.http.JsonReader;
 import io.packyard.server.http.Responses;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
@@ -163,7 +163,7 @@ public final class AdminRoutes {
         }
         Object parsed;
         try {
-            parsed = JsonReader.parse(text);
+            parsed = Json.parse(text);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest("expected a JSON object like {\"reason\": \"...\"}: " + e.getMessage());
         }

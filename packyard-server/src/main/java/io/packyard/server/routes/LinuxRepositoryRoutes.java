@@ -16,17 +16,13 @@ import io.packyard.repository.packages.StorePaths;
 import io.packyard.repository.signing.RepositoryKeys;
 import io.packyard.server.http.HttpError;
 import io.packyard.server.http.Responses;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -128,7 +124,8 @@ public final class LinuxRepositoryRoutes {
         if (!Files.isRegularFile(file)) {
             throw HttpError.notFound("no such file: " + ctx.path());
         }
-        send(ctx, file, contentType(storePath), immutable(storePath));
+        Responses.file(ctx, file, contentType(storePath),
+                immutable(storePath) ? Responses.FileCaching.immutable() : Responses.FileCaching.noCache());
     }
 
     /** Paths whose content never changes once written. */
@@ -152,112 +149,6 @@ public final class LinuxRepositoryRoutes {
             return "application/x-rpm";
         }
         return "application/octet-stream";
-    }
-
-    /** Sends a file with an ETag, caching and single-Range support. */
-    private static void send(Context ctx, Path file, String contentType, boolean immutable) {
-        HttpServletResponse res = ctx.res();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            String etag = "\"" + Long.toHexString(Files.getLastModifiedTime(file).toMillis()) + "-" + Long.toHexString(size) + "\"";
-            res.setHeader("ETag", etag);
-            res.setHeader("Cache-Control", immutable ? "public, " + Responses.IMMUTABLE : NO_CACHE);
-            res.setHeader("Accept-Ranges", "bytes");
-            String inm = ctx.header("If-None-Match");
-            if (inm != null && (inm.strip().equals("*") || List.of(inm.split(",")).stream().map(String::strip)
-                    .map(t -> t.startsWith("W/") ? t.substring(2) : t).anyMatch(etag::equals))) {
-                res.setStatus(304);
-                ctx.attribute(Responses.BYTES_SENT, 0L);
-                return;
-            }
-            long start = 0;
-            long end = size - 1;
-            int status = 200;
-            String range = ctx.header("Range");
-            String ifRange = ctx.header("If-Range");
-            if (range != null && (ifRange == null || ifRange.strip().equals(etag))) {
-                long[] r = parseRange(range, size);
-                if (r != null && r.length == 0) {
-                    res.setHeader("Content-Range", "bytes */" + size);
-                    res.setContentType("text/plain; charset=utf-8");
-                    Responses.send(ctx, 416, ("range not satisfiable: the file has " + size + " bytes\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                if (r != null) {
-                    start = r[0];
-                    end = r[1];
-                    status = 206;
-                    res.setHeader("Content-Range", "bytes " + start + "-" + end + "/" + size);
-                }
-            }
-            long length = size == 0 ? 0 : end - start + 1;
-            res.setStatus(status);
-            res.setContentType(contentType);
-            res.setContentLengthLong(length);
-            ctx.attribute(Responses.BYTES_SENT, length);
-            if ("HEAD".equalsIgnoreCase(ctx.req().getMethod()) || length == 0) {
-                return;
-            }
-            OutputStream out = res.getOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-            long pos = start;
-            long remaining = length;
-            while (remaining > 0) {
-                buf.clear();
-                if (remaining < buf.capacity()) {
-                    buf.limit((int) remaining);
-                }
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw new IOException("file shrank while being sent: " + file);
-                }
-                out.write(buf.array(), 0, n);
-                pos += n;
-                remaining -= n;
-            }
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** {@code [start, end]}; empty when unsatisfiable; null when malformed or multiple (whole file). */
-    static long[] parseRange(String header, long size) {
-        String h = header.strip();
-        if (!h.startsWith("bytes=") || h.contains(",")) {
-            return null;
-        }
-        String spec = h.substring(6).strip();
-        int dash = spec.indexOf('-');
-        if (dash < 0) {
-            return null;
-        }
-        try {
-            String a = spec.substring(0, dash).strip();
-            String b = spec.substring(dash + 1).strip();
-            if (a.isEmpty()) {
-                if (b.isEmpty()) {
-                    return null;
-                }
-                long suffix = Long.parseLong(b);
-                if (suffix == 0 || size == 0) {
-                    return new long[0];
-                }
-                return new long[] {Math.max(0, size - suffix), size - 1};
-            }
-            long start = Long.parseLong(a);
-            long end = b.isEmpty() ? size - 1 : Math.min(Long.parseLong(b), size - 1);
-            if (start < 0 || (!b.isEmpty() && Long.parseLong(b) < start)) {
-                return null;
-            }
-            if (start >= size) {
-                return new long[0];
-            }
-            return new long[] {start, end};
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private void upload(Context ctx) {

@@ -1,9 +1,9 @@
 package io.packyard.server.routes;
 
+import io.packyard.python.json.Json;
 import io.packyard.repository.index.Catalog;
 import io.packyard.repository.index.PageFile;
 import io.packyard.repository.index.ProjectPage;
-import io.packyard.server.http.JsonWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -68,7 +68,7 @@ public final class SimpleRenderer {
             return m;
         }).toList();
         root.put("files", files);
-        return JsonWriter.write(root);
+        return Json.write(root);
     }
 
     public static String listHtml(List<Catalog.ProjectEntry> projects) {
@@ -87,7 +87,7 @@ public final class SimpleRenderer {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("meta", Map.of("api-version", API_VERSION));
         root.put("projects", projects.stream().map(p -> Map.of("name", p.name())).toList());
-        return JsonWriter.write(root);
+        return Json.write(root);
     }
 
     /** The file's URL relative to its project page. */

@@ -1,4 +1,4 @@
-package io.packyard.repository;
+package io.packyard.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move forward by hand (page TTLs, token expiry). */
-public final class MutableClock extends Clock {
+/** A UTC clock tests move forward by hand (page TTLs, token expiry, Valid-Until of signed indexes). */
+public final class SettableClock extends Clock {
 
     private volatile Instant now;
 
-    public MutableClock(Instant start) {
+    public SettableClock(Instant start) {
         this.now = start;
     }
 
