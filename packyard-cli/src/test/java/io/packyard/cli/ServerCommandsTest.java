@@ -47,7 +47,7 @@ class ServerCommandsTest {
     @Test
     void indexesAndTokens() {
         assertThat(cli("index", "create", "main", "--data", data()).out()).contains("created main (hosted)");
-        assertThat(cli("index", "create", "pypi", "--upstream", "https://pypi.org/simple/", "--page-ttl", "30m",
+        assertThat(cli("index", "create", "pypi", "--upstream", "https://pypi.example.org/simple/", "--page-ttl", "30m",
                 "--data", data()).out()).contains("created pypi (mirror)").contains("page TTL 1800s");
         assertThat(cli("index", "create", "all", "--members", "main,pypi", "--data", data()).out())
                 .contains("created all (group) members main, pypi");
@@ -84,7 +84,7 @@ class ServerCommandsTest {
 
     @Test
     void fsckReportsAgreementGarbageAndDamage() throws Exception {
-        cli("index", "create", "pypi", "--upstream", "https://pypi.org/simple/", "--data", data());
+        cli("index", "create", "pypi", "--upstream", "https://pypi.example.org/simple/", "--data", data());
         String sha;
         try (Repository repo = Repository.builder().dataDir(dir.resolve("data")).build()) {
             IndexConfig m = repo.indexes().require("pypi");

@@ -63,7 +63,7 @@ class WindowsConfigTest {
                 [tool.packyard.sign]
                 pfx = "cert.pfx"
                 pfx-password-file = "pw.txt"
-                timestamp-url = "http://timestamp.example"
+                timestamp-url = "http://timestamp.example.org"
                 """);
         WindowsOptions w = p.packyard().windows();
         assertThat(w.upgradeCode()).contains(UUID.fromString("2f1c8a4e-0b7d-4c55-9a3e-6d2b1f0c9e71"));
@@ -81,7 +81,7 @@ class WindowsConfigTest {
         SignSettings s = p.packyard().sign().orElseThrow();
         assertThat(s.pfx()).isEqualTo(dir.resolve("cert.pfx").toAbsolutePath());
         assertThat(s.passwordFile()).isEqualTo(dir.resolve("pw.txt").toAbsolutePath());
-        assertThat(s.timestampUrl()).contains("http://timestamp.example");
+        assertThat(s.timestampUrl()).contains("http://timestamp.example.org");
     }
 
     @Test
