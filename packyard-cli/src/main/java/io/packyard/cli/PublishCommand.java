@@ -49,8 +49,8 @@ import picocli.CommandLine.Parameters;
                 "  packyard publish dist/*.whl dist/*.tar.gz --skip-existing \\",
                 "      --to https://upload.pypi.org/legacy/ --token-file ~/.pypi-token",
                 "",
-                "  # .deb and .rpm packages to the APT/YUM repository 'acme' of a packyard server:",
-                "  packyard publish dist/*.deb dist/*.rpm --to https://packages.example.org/ \\",
+                "  # .deb and .rpm packages (APT/YUM) and .msi/.zip/.tar.gz downloads to repository 'acme':",
+                "  packyard publish dist/*.deb dist/*.rpm dist/*.msi dist/*.zip --to https://packages.example.org/ \\",
                 "      --repo acme --channel stable --token-file ~/.packyard-token",
                 "",
                 "  # check the files as the index would, upload nothing:",
@@ -83,8 +83,8 @@ public final class PublishCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--repo", paramLabel = "NAME",
-            description = "Publish .deb and .rpm packages to this Packyard repository (APT and YUM, served by"
-                    + " packyard serve at /repos/NAME/) instead of a Python index; --to is then the server's base URL.")
+            description = "Publish .deb and .rpm packages (APT and YUM) and .msi, .zip and .tar.gz downloads to this Packyard"
+                    + " repository (served by packyard serve at /repos/NAME/) instead of a Python index; --to is then the server's base URL.")
     String repo;
 
     @Option(names = "--channel", paramLabel = "CHANNEL",
@@ -166,7 +166,7 @@ public final class PublishCommand implements Callable<Integer> {
     }
 
     /**
-     * Issue 5: {@code --repo}: each .deb/.rpm is sent as the body of
+     * Issue 5: {@code --repo}: each .deb/.rpm/.msi/.zip/.tar.gz is sent as the body of
      * {@code POST <to>/repos/<repo>/upload?channel=<channel>&filename=<name>} (packyard serve's
      * LinuxRepositoryRoutes), with the token as HTTP Basic {@code __token__}.
      */
@@ -201,13 +201,18 @@ public final class PublishCommand implements Callable<Integer> {
         for (Map.Entry<Path, Kind> e : kinds.entrySet()) {
             Path d = e.getKey();
             String name = d.getFileName().toString();
-            if (e.getValue() != Kind.SYSTEM_PACKAGE || name.toLowerCase(Locale.ROOT).endsWith(".msi")) {
-                throw PackyardException.config(d + ": only .deb and .rpm packages can be published with --repo"
-                        + (e.getValue() == Kind.SYSTEM_PACKAGE ? " for now (.msi downloads are not supported yet)"
-                                : "; wheels and sdists go to a Python index (without --repo)"));
+            java.util.Optional<String> download = io.packyard.repository.packages.DownloadArtifacts.formatOf(name);
+            if (e.getValue() == Kind.WHEEL || (e.getValue() != Kind.SYSTEM_PACKAGE && download.isEmpty())) {
+                throw PackyardException.config(d + ": only .deb, .rpm, .msi, .zip and .tar.gz files can be published with"
+                        + " --repo; wheels and sdists go to a Python index (without --repo)");
             }
             if (!Files.isRegularFile(d)) {
                 throw PackyardException.config(d + ": no such file");
+            }
+            if (download.isPresent()) {
+                // the server reads and checks its name and content (DownloadArtifacts) and says why it refuses one
+                formats.put(d, download.get());
+                continue;
             }
             try {
                 String f = io.packyard.repository.packages.LinuxRepositories.detectFormat(d).orElseThrow(() ->

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * serves) updates without warnings and downloads the package, an isolated dnf with
  * repo_gpgcheck=1 makes its cache from the served repodata and downloads the rpm, a token for
  * another index is refused (403), and the downloads page lists the files with their SHA-256 and
- * its "latest" URLs redirect to them.
+ * its "latest" URLs redirect to them; .msi, .zip and .tar.gz downloads are checked, stored, listed
+ * and redirected to the same way.
  */
 @Tag("system")
 class LinuxRepositoryPublishSystemTest {
@@ -139,10 +140,10 @@ class LinuxRepositoryPublishSystemTest {
                 .POST(HttpRequest.BodyPublishers.ofFile(deb)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
 
-        Path msi = Files.writeString(work.resolve("notes.msi"), "x");
-        Run msiRun = cli("publish", msi.toString(), "--to", base(), "--repo", "acme", "--token", token);
-        assertThat(msiRun.exit()).isEqualTo(2);
-        assertThat(msiRun.err()).contains("only .deb and .rpm packages can be published with --repo");
+        Path whl = Files.writeString(work.resolve("notes-1.0-py3-none-any.whl"), "x");
+        Run whlRun = cli("publish", whl.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(whlRun.exit()).isEqualTo(2);
+        assertThat(whlRun.err()).contains("wheels and sdists go to a Python index (without --repo)");
     }
 
     @Test
@@ -240,7 +241,82 @@ class LinuxRepositoryPublishSystemTest {
         assertThat(sha256(get(location.substring(1)).body())).isEqualTo(debSha);
         String rpmLocation = latestLocation("rpm");
         assertThat(rpmLocation).startsWith("/repos/acme/yum/stable/").endsWith(rpm.getFileName().toString());
-        assertThat(get("repos/acme/downloads/latest/msi").statusCode()).isEqualTo(404);
+        assertThat(get("repos/acme/downloads/latest/windows-arm64.msi").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void msiZipAndTarGzDownloadsArePublishedListedAndOneLinkAway() throws Exception {
+        Path dist = Files.createDirectories(work.resolve("downloads-dist"));
+        byte[] msiBytes = new byte[8192];
+        byte[] magic = HexFormat.of().parseHex("d0cf11e0a1b11ae1");
+        System.arraycopy(magic, 0, msiBytes, 0, magic.length);
+        java.util.Arrays.fill(msiBytes, magic.length, msiBytes.length, (byte) 7);
+        Path msi = Files.write(dist.resolve("acme-notes-2.1-x64.msi"), msiBytes);
+        Path zip = dist.resolve("acme-notes-2.1-windows-x64.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (String e : List.of("acme-notes-2.1/", "acme-notes-2.1/acme-notes.exe", "acme-notes-2.1/README.txt")) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e));
+                z.write(e.endsWith("/") ? new byte[0] : e.getBytes(StandardCharsets.UTF_8));
+                z.closeEntry();
+            }
+        }
+        Path tgz = dist.resolve("acme-notes-2.1-linux-x86_64.tar.gz");
+        try (var out = Files.newOutputStream(tgz);
+                var gz = new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(out);
+                var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(gz)) {
+            for (String e : List.of("acme-notes-2.1/", "acme-notes-2.1/bin/acme-notes")) {
+                var t = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e);
+                byte[] data = e.endsWith("/") ? new byte[0] : "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8);
+                t.setSize(data.length);
+                tar.putArchiveEntry(t);
+                tar.write(data);
+                tar.closeArchiveEntry();
+            }
+        }
+        Run r = cli("publish", msi.toString(), zip.toString(), tgz.toString(), "--to", base(), "--repo", "acme",
+                "--channel", "stable", "--token", token);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("published " + msi.getFileName()).contains("published " + zip.getFileName())
+                .contains("published " + tgz.getFileName());
+        Run again = cli("publish", msi.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("unchanged " + msi.getFileName());
+
+        String html = new String(get("repos/acme/downloads/").body(), StandardCharsets.UTF_8);
+        for (Path p : List.of(msi, zip, tgz)) {
+            assertThat(html).contains(p.getFileName().toString()).contains(sha256(Files.readAllBytes(p)))
+                    .contains(Files.size(p) + " bytes");
+        }
+        assertThat(html).contains("windows-x64").contains("linux-x86_64");
+        for (var e : Map.of("windows-x64.msi", msi, "windows-x64.zip", zip, "linux-x86_64.tar.gz", tgz).entrySet()) {
+            String location = latestLocation(e.getKey() + "?project=acme-notes&channel=stable");
+            assertThat(location).isEqualTo("/repos/acme/downloads/acme-notes/stable/" + e.getValue().getFileName());
+            HttpResponse<byte[]> file = get(location.substring(1));
+            assertThat(file.statusCode()).isEqualTo(200);
+            assertThat(file.body()).isEqualTo(Files.readAllBytes(e.getValue()));
+            assertThat(file.headers().firstValue("Cache-Control").orElse("")).contains("immutable");
+        }
+        assertThat(latestLocation("msi")).endsWith("/" + msi.getFileName());
+
+        Path other = dist.resolve("other");
+        Files.createDirectories(other);
+        byte[] changed = msiBytes.clone();
+        changed[100] = 1;
+        Path conflicting = Files.write(other.resolve(msi.getFileName().toString()), changed);
+        Run conflict = cli("publish", conflicting.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(conflict.exit()).isEqualTo(1);
+        assertThat(conflict.err()).contains("HTTP 409").contains("File already exists");
+
+        Path bad = Files.writeString(dist.resolve("acme-notes-2.2-x64.msi"), "MZ not an installer ".repeat(50));
+        Run badRun = cli("publish", bad.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(badRun.exit()).isEqualTo(1);
+        assertThat(badRun.err()).contains("HTTP 400").contains("acme-notes-2.2-x64.msi: not a Windows Installer package"
+                + " (no OLE compound file signature D0 CF 11 E0 A1 B1 1A E1)");
+        Path badZip = zip.resolveSibling("acme-notes-2.2-windows-x64.zip");
+        Files.copy(zip, badZip);
+        Run badZipRun = cli("publish", badZip.toString(), "--to", base(), "--repo", "acme", "--token", token);
+        assertThat(badZipRun.exit()).isEqualTo(1);
+        assertThat(badZipRun.err()).contains("HTTP 400").contains("expected every entry inside the single top folder acme-notes-2.2/");
     }
 
     private static String debPlatform() {

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * The "latest download" model: from every published package file, the newest version per
  * project (package name), repository, channel, format and platform, with size and SHA-256 —
  * what a downloads page lists ("Acme Notes 2.1 for Linux x86_64: .deb 41 MB, .rpm 42 MB").
- * Versions compare as their format orders them (dpkg for .deb, rpm for .rpm).
+ * Versions compare as their format orders them (dpkg for .deb, rpm for .rpm, PEP 440 for
+ * .msi, .zip and .tar.gz downloads).
  */
 public final class Downloads {
     private Downloads() {}
@@ -66,7 +67,11 @@ public final class Downloads {
         int c = switch (a.format()) {
             case "deb" -> DebianVersions.compare(a.version(), b.version());
             case "rpm" -> RpmVersions.compareEvr(a.version(), b.version());
-            default -> 0;
+            default -> {
+                var va = io.packyard.python.version.Version.tryParse(a.version());
+                var vb = io.packyard.python.version.Version.tryParse(b.version());
+                yield va.isPresent() && vb.isPresent() ? va.get().compareTo(vb.get()) : 0;
+            }
         };
         return c != 0 ? c : a.published().compareTo(b.published());
     }

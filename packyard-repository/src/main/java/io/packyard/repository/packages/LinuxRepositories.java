@@ -38,6 +38,10 @@ public final class LinuxRepositories {
     /** Store path of the same keys without armor (apt's {@code signed-by} with a .gpg keyring). */
     public static final String PUBLIC_KEY_GPG = "keys/repository.gpg";
 
+    /** Store prefix of the plain downloads: {@code downloads/<repository>/<project>/<channel>/<file>}. */
+    public static final String DOWNLOADS = "downloads/";
+    private static final String STATE_DOWNLOADS = "state/downloads/";
+
     private final PackageStore store;
     private final RepositoryKeys keys;
     private final Supplier<SigningKey> signingKey;
@@ -102,14 +106,92 @@ public final class LinuxRepositories {
     public PublishResult publish(Path pkg, String displayName, String repository, String channel) throws IOException {
         StorePaths.checkName("repository", repository);
         StorePaths.checkName("channel", channel);
-        String format = detectFormat(pkg).orElseThrow(() -> new PackageRejectedException(displayName,
-                "neither a .deb nor an .rpm (only Debian and RPM packages are published to APT and YUM repositories)"));
+        Optional<String> detected = detectFormat(pkg);
+        if (detected.isEmpty() && DownloadArtifacts.formatOf(displayName).isPresent()) {
+            return publishDownload(pkg, displayName, repository, channel);
+        }
+        String format = detected.orElseThrow(() -> new PackageRejectedException(displayName,
+                "neither a .deb nor an .rpm, nor a Packyard .msi, .zip or .tar.gz (by name and content)"));
         if (format.equals("deb")) {
             AptRepository.Publication p = apt(repository).publish(pkg, displayName, channel, "main");
             return new PublishResult(p.published(), p.changed());
         }
         YumRepository.Publication p = yum(repository).publish(pkg, displayName, channel);
         return new PublishResult(p.published(), p.changed());
+    }
+
+    /**
+     * Publishes a plain download (.msi, .zip, .tar.gz: {@link DownloadArtifacts}) of
+     * {@code repository} in {@code channel}, at store path
+     * {@code downloads/<repository>/<project>/<channel>/<file>}. The same file again is no change;
+     * other content under the same name is refused.
+     *
+     * @throws PackageRejectedException when its name or content is wrong
+     * @throws PackageConflictException when the same file name was published with other content
+     */
+    public PublishResult publishDownload(Path file, String displayName, String repository, String channel) throws IOException {
+        StorePaths.checkName("repository", repository);
+        StorePaths.checkName("channel", channel);
+        DownloadArtifacts.Artifact a = DownloadArtifacts.inspect(file, displayName);
+        String rel = a.project() + "/" + channel + "/" + displayName;
+        String path = StorePaths.check(DOWNLOADS + repository + "/" + rel);
+        String record = STATE_DOWNLOADS + repository + "/" + rel;
+        String sha = Digests.sha256(file);
+        try (PackageStore.Lock lock = store.lock("downloads-" + repository)) {
+            if (store.exists(path)) {
+                String old = store.read(record).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8).split(" ")[0])
+                        .orElse(null);
+                if (old == null) {
+                    try (InputStream in = store.open(path).orElseThrow()) {
+                        old = Digests.hex("SHA-256", in.readAllBytes());
+                    }
+                }
+                if (!old.equals(sha)) {
+                    throw new PackageConflictException(displayName, a.name() + " " + a.version() + " " + a.platform() + " ("
+                            + a.format() + ") in channel " + channel, old, sha);
+                }
+                if (store.exists(record)) {
+                    return new PublishResult(toPublished(repository, channel, a, path, store.size(path), sha,
+                            readInstant(record)), false);
+                }
+            } else {
+                store.putFile(path, file);
+            }
+            java.time.Instant now = clock.instant();
+            store.put(record, (sha + " " + now + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new PublishResult(toPublished(repository, channel, a, path, store.size(path), sha, now), true);
+        }
+    }
+
+    /** Every plain download of {@code repository} (all projects and channels). */
+    public List<PublishedPackage> downloads(String repository) throws IOException {
+        List<PublishedPackage> out = new ArrayList<>();
+        String prefix = STATE_DOWNLOADS + repository + "/";
+        for (String record : store.list(prefix.substring(0, prefix.length() - 1))) {
+            String[] parts = record.substring(prefix.length()).split("/");
+            if (parts.length != 3) {
+                continue;
+            }
+            String path = DOWNLOADS + repository + "/" + String.join("/", parts);
+            if (!store.exists(path)) {
+                continue;
+            }
+            String[] fields = new String(store.read(record).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).strip().split(" ");
+            DownloadArtifacts.Artifact a = DownloadArtifacts.parseName(parts[2]);
+            out.add(toPublished(repository, parts[1], a, path, store.size(path), fields[0], java.time.Instant.parse(fields[1])));
+        }
+        return out;
+    }
+
+    private java.time.Instant readInstant(String record) throws IOException {
+        String[] f = new String(store.read(record).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).strip().split(" ");
+        return java.time.Instant.parse(f[1]);
+    }
+
+    private static PublishedPackage toPublished(String repository, String channel, DownloadArtifacts.Artifact a, String path,
+            long size, String sha, java.time.Instant when) {
+        return new PublishedPackage(a.format(), repository, channel, "", a.project(), a.version(), a.platform(), path, size,
+                sha, when);
     }
 
     public AptRepository apt(String repository) {
@@ -141,7 +223,7 @@ public final class LinuxRepositories {
         return new ArrayList<>(out);
     }
 
-    /** Every published file of {@code repository}, APT and YUM, all channels. */
+    /** Every published file of {@code repository}, APT, YUM and plain downloads, all channels. */
     public List<PublishedPackage> packages(String repository) throws IOException {
         List<PublishedPackage> all = new ArrayList<>();
         if (aptRepositories().contains(repository)) {
@@ -156,6 +238,7 @@ public final class LinuxRepositories {
                 all.addAll(y.packages(channel));
             }
         }
+        all.addAll(downloads(repository));
         return all;
     }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  * {@code apt/acme/dists/stable/InRelease}, written whole and replaced atomically.
  *
  * <p>Two areas share one store. {@link #PUBLIC_PREFIXES} ({@code apt/}, {@code yum/},
- * {@code keys/}) is what HTTP serves, byte for byte, at the same path; {@code state/} is the
+ * {@code keys/}, {@code downloads/}) is what HTTP serves, byte for byte, at the same path; {@code state/} is the
  * repositories' own bookkeeping (one record per published package, the by-hash ledger, locks) and
  * is never served.
  *
@@ -28,7 +28,7 @@ import java.util.Optional;
 public interface PackageStore {
 
     /** The path prefixes HTTP may serve; everything else (the {@code state/} area) stays private. */
-    List<String> PUBLIC_PREFIXES = List.of("apt/", "yum/", "keys/");
+    List<String> PUBLIC_PREFIXES = List.of("apt/", "yum/", "keys/", "downloads/");
 
     /** Opens a file for reading, or empty when it does not exist. */
     Optional<InputStream> open(String path) throws IOException;

@@ -5,7 +5,9 @@ import java.time.Instant;
 /**
  * A package file as published in an APT or YUM repository.
  *
- * @param format {@code deb} or {@code rpm}
+ * @param format {@code deb} or {@code rpm}; for plain downloads ({@link DownloadArtifacts})
+ *     {@code msi}, {@code zip} or {@code tar.gz}, whose {@code architecture} is the platform
+ *     ({@code windows-x64}) and {@code version} the PEP 440 version
  * @param repository the repository name
  * @param channel the APT suite or YUM channel
  * @param component the APT component ({@code main}); empty for YUM
@@ -43,6 +45,9 @@ public record PublishedPackage(
      * {@code linux-<arch>}.
      */
     public String platform() {
+        if (!format.equals("deb") && !format.equals("rpm")) {
+            return architecture; // plain downloads (.msi, .zip, .tar.gz) record Packyard's target id
+        }
         return "linux-" + switch (architecture) {
             case "amd64", "x86_64" -> "x86_64";
             case "arm64", "aarch64" -> "aarch64";

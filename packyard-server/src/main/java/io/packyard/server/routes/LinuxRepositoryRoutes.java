@@ -37,7 +37,8 @@ import java.util.Optional;
  *   GET      /repos/{repo}/downloads/                   latest file per platform and format (HTML)
  *   GET      /repos/{repo}/downloads/latest/{which}     302 to that file; which = platform, format,
  *                                                       or platform.format (linux-x86_64.deb)
- *   POST     /repos/{repo}/upload?channel=stable&amp;filename=NAME   body: the .deb or .rpm
+ *   GET|HEAD /repos/{repo}/downloads/{project}/{channel}/{file}   a published .msi, .zip or .tar.gz
+ *   POST     /repos/{repo}/upload?channel=stable&amp;filename=NAME   body: the .deb, .rpm, .msi, .zip or .tar.gz
  * </pre>
  * Only public store paths ({@link PackageStore#isPublic}) are served. Files whose content never
  * changes at their path (by-hash indexes, pool and Packages files) are immutable; everything else
@@ -104,12 +105,14 @@ public final class LinuxRepositoryRoutes {
             downloadsPage(ctx, name);
             return;
         }
-        if (path.startsWith("downloads/latest/")) {
+        if (path.startsWith("downloads/latest/") && path.indexOf('/', "downloads/latest/".length()) < 0) {
             latest(ctx, name, path.substring("downloads/latest/".length()));
             return;
         }
         String storePath;
-        if (path.startsWith("apt/") || path.startsWith("yum/")) {
+        if (path.startsWith("downloads/")) {
+            storePath = LinuxRepositories.DOWNLOADS + name + "/" + path.substring("downloads/".length());
+        } else if (path.startsWith("apt/") || path.startsWith("yum/")) {
             storePath = path.substring(0, 4) + name + "/" + path.substring(4);
         } else if (path.startsWith("keys/")) {
             storePath = path;
@@ -130,7 +133,7 @@ public final class LinuxRepositoryRoutes {
 
     /** Paths whose content never changes once written. */
     static boolean immutable(String storePath) {
-        return storePath.contains("/by-hash/") || storePath.contains("/pool/")
+        return storePath.startsWith(LinuxRepositories.DOWNLOADS) || storePath.contains("/by-hash/") || storePath.contains("/pool/")
                 || (storePath.startsWith("yum/") && storePath.contains("/Packages/"));
     }
 
@@ -147,6 +150,15 @@ public final class LinuxRepositoryRoutes {
         }
         if (p.endsWith(".rpm")) {
             return "application/x-rpm";
+        }
+        if (p.endsWith(".msi")) {
+            return "application/x-msi";
+        }
+        if (p.endsWith(".zip")) {
+            return "application/zip";
+        }
+        if (p.endsWith(".tar.gz")) {
+            return "application/gzip";
         }
         return "application/octet-stream";
     }
@@ -168,10 +180,9 @@ public final class LinuxRepositoryRoutes {
         }
         String filename = Optional.ofNullable(ctx.queryParam("filename")).map(LinuxRepositoryRoutes::baseName).orElse("upload");
         String lower = filename.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".msi") || lower.endsWith(".zip") || lower.endsWith(".tar.gz") || lower.endsWith(".tgz")
-                || lower.endsWith(".exe")) {
-            throw HttpError.badRequest(filename + ": only .deb and .rpm packages can be published to a Packyard repository"
-                    + " for now; downloads of .msi, .zip and .tar.gz files are not supported yet");
+        if (lower.endsWith(".tgz") || lower.endsWith(".exe")) {
+            throw HttpError.badRequest(filename + ": only .deb, .rpm, .msi, .zip and .tar.gz files can be published to a"
+                    + " Packyard repository");
         }
         long limit = repo.uploads().maxBytes(index);
         long declared = ctx.req().getContentLengthLong();
@@ -199,7 +210,7 @@ public final class LinuxRepositoryRoutes {
                 }
             }
             if (total == 0) {
-                throw HttpError.badRequest("the upload has no file (send the .deb or .rpm as the request body)");
+                throw HttpError.badRequest("the upload has no file (send the package as the request body)");
             }
             LinuxRepositories.PublishResult result;
             try {
@@ -208,8 +219,11 @@ public final class LinuxRepositoryRoutes {
                 throw new HttpError(409, e.getMessage());
             }
             var p = result.published();
-            String where = p.format().equals("deb") ? "/repos/" + name + "/apt/ " + channel + " main"
-                    : "/repos/" + name + "/yum/" + channel + "/";
+            String where = switch (p.format()) {
+                case "deb" -> "/repos/" + name + "/apt/ " + channel + " main";
+                case "rpm" -> "/repos/" + name + "/yum/" + channel + "/";
+                default -> "/repos/" + name + "/downloads/ (" + channel + ")";
+            };
             Responses.text(ctx, result.changed() ? 201 : 200, (result.changed() ? "OK: published " : "OK: already published (same content) ")
                     + p.name() + " " + p.version() + " " + p.architecture() + " (" + p.format() + ") in " + where
                     + " as " + urlOf(p.path()) + " sha256 " + p.sha256());
@@ -228,6 +242,11 @@ public final class LinuxRepositoryRoutes {
 
     /** The URL path of a store path ({@code apt/<repo>/rest} → {@code /repos/<repo>/apt/rest}). */
     static String urlOf(String storePath) {
+        if (storePath.startsWith(LinuxRepositories.DOWNLOADS)) {
+            String rest = storePath.substring(LinuxRepositories.DOWNLOADS.length());
+            int slash = rest.indexOf('/');
+            return "/repos/" + rest.substring(0, slash) + "/downloads" + rest.substring(slash);
+        }
         if (storePath.startsWith("apt/") || storePath.startsWith("yum/")) {
             String rest = storePath.substring(4);
             int slash = rest.indexOf('/');
