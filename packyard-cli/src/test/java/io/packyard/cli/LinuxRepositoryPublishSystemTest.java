@@ -188,6 +188,73 @@ class LinuxRepositoryPublishSystemTest {
         assertThat(get("repos/acme/apt/../state/x").statusCode()).isEqualTo(404);
     }
 
+    /**
+     * Against the real server: apt-get installs v1 from it, v2 is published, apt-get upgrades to
+     * it; then the Packages indexes are changed on the server's disk and apt-get update refuses
+     * them (the InRelease hashes no longer match).
+     */
+    @Test
+    @org.junit.jupiter.api.parallel.ResourceLock("dpkg")
+    void aptUpgradesToV2AndRefusesATamperedIndex() throws Exception {
+        String pkg = "packyard-linuxrepo-upgrade";
+        Repository repo = server.repository();
+        repo.indexes().create(IndexSpec.hosted("upgrade"));
+        String t = repo.tokens().create("ci", "upgrade", Optional.empty(), Permission.UPLOAD, Optional.empty(),
+                Optional.empty()).secret();
+        String control = """
+                Package: %s
+                Version: %s
+                Architecture: %s
+                Maintainer: Packyard Tests <tests@example.org>
+                Description: upgrade test package for packyard serve's APT repository
+                """;
+        Path v1 = dpkgDeb(work.resolve("upgrade-1"), pkg + "_1.0-1_" + arch + ".deb", control.formatted(pkg, "1.0-1", arch));
+        Path v2 = dpkgDeb(work.resolve("upgrade-2"), pkg + "_2.0-1_" + arch + ".deb", control.formatted(pkg, "2.0-1", arch));
+        assertThat(cli("publish", v1.toString(), "--to", base(), "--repo", "upgrade", "--token", t).exit()).isZero();
+
+        Path key = work.resolve("upgrade.asc");
+        Files.write(key, get("repos/upgrade/keys/repository.asc").body());
+        Path root = work.resolve("apt-upgrade");
+        for (String d : List.of("etc/sources.list.d", "etc/apt.conf.d", "etc/preferences.d", "etc/trusted.gpg.d",
+                "state/lists/partial", "cache/archives/partial", "log", "download")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Path sources = Files.writeString(root.resolve("etc/sources.list"),
+                "deb [signed-by=" + key + "] " + base() + "repos/upgrade/apt stable main\n");
+        try {
+            assertThat(apt(root, sources, "update").exit()).isZero();
+            Sh.Result install = apt(root, sources, "install", "-y", pkg);
+            assertThat(install.exit()).as(install.output()).isZero();
+            assertThat(Sh.run("dpkg-query", "-W", "-f", "${Version}", pkg).ok().output()).isEqualTo("1.0-1");
+
+            assertThat(cli("publish", v2.toString(), "--to", base(), "--repo", "upgrade", "--token", t).exit()).isZero();
+            Sh.Result update = apt(root, sources, "update");
+            assertThat(update.exit()).as(update.output()).isZero();
+            Sh.Result upgrade = apt(root, sources, "install", "--only-upgrade", "-y", pkg);
+            assertThat(upgrade.exit()).as(upgrade.output()).isZero();
+            assertThat(Sh.run("dpkg-query", "-W", "-f", "${Version}", pkg).ok().output()).isEqualTo("2.0-1");
+        } finally {
+            Sh.run("dpkg", "--purge", pkg);
+        }
+
+        // tamper with every Packages index on the server's disk, by-hash copies included
+        Path binary = work.resolve("data/linux/apt/upgrade/dists/stable/main/binary-" + arch);
+        assertThat(binary).isDirectory();
+        try (Stream<Path> s = Files.walk(binary)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                Files.write(f, "Package: evil\n".getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+        try (Stream<Path> s = Files.walk(root.resolve("state/lists"))) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        Sh.Result refused = apt(root, sources, "update");
+        assertThat(refused.output()).as(refused.output()).containsAnyOf("Hash Sum mismatch", "File has unexpected size");
+        assertThat(refused.output().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W:"))).isTrue();
+    }
+
     @Test
     void dnfMakesItsCacheWithRepoGpgcheckAndDownloadsTheRpm() throws Exception {
         publishOnce();
@@ -223,6 +290,23 @@ class LinuxRepositoryPublishSystemTest {
         HttpResponse<byte[]> repomd = get("repos/acme/yum/stable/repodata/repomd.xml");
         assertThat(repomd.statusCode()).isEqualTo(200);
         assertThat(repomd.headers().firstValue("Cache-Control")).hasValue("no-cache");
+
+        // a repomd.xml changed on the server's disk no longer matches repomd.xml.asc: refused
+        Path onDisk;
+        try (Stream<Path> s = Files.walk(work.resolve("data/linux/yum"))) {
+            onDisk = s.filter(f -> f.getFileName().toString().equals("repomd.xml") && f.toString().contains("acme"))
+                    .findFirst().orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(onDisk);
+        try {
+            Files.writeString(onDisk, new String(original, StandardCharsets.UTF_8).replace("</repomd>",
+                    "<!-- tampered --></repomd>"));
+            Sh.Result tampered = Sh.run(Map.of(), root, concat(dnf, "--setopt=cachedir=" + root.resolve("cache2"), "makecache"));
+            assertThat(tampered.exit()).as(tampered.output()).isNotZero();
+            assertThat(tampered.output()).containsIgnoringCase("signature");
+        } finally {
+            Files.write(onDisk, original);
+        }
     }
 
     @Test
