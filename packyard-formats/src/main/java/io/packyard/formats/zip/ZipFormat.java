@@ -5,6 +5,7 @@ import io.packyard.bundle.BundleEntry;
 import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.Command;
 import io.packyard.bundle.Target;
+import io.packyard.formats.ArchiveNames;
 import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
 import io.packyard.python.PackyardException;
@@ -49,23 +50,13 @@ public final class ZipFormat implements PackageFormat {
 
     @Override
     public String fileName(Bundle bundle) {
-        BundleMetadata m = bundle.metadata();
-        return topDirectory(m) + "-" + m.target().id() + ".zip";
-    }
-
-    /** {@code {name}-{version}}, the archive's single top-level directory. */
-    static String topDirectory(BundleMetadata m) {
-        String top = m.name() + "-" + m.version();
-        if (top.contains("/") || top.contains("\\") || top.startsWith(".")) {
-            throw PackyardException.build("bundle: '" + top + "' cannot be a directory name");
-        }
-        return top;
+        return ArchiveNames.fileName(bundle.metadata(), "zip");
     }
 
     @Override
     public void write(Bundle bundle, Path out, Progress progress) throws IOException {
         BundleMetadata m = bundle.metadata();
-        String top = topDirectory(m) + "/";
+        String top = ArchiveNames.topDirectory(m) + "/";
         List<BundleEntry> entries = new ArrayList<>(bundle.entries());
         entries.sort(Comparator.comparing(BundleEntry::path, InstallTree::comparePaths));
         boolean ownReadme = entries.stream().anyMatch(e -> !e.path().contains("/")

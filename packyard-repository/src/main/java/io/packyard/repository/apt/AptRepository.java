@@ -198,15 +198,7 @@ public final class AptRepository {
 
     /** The suites that have (or had) packages, sorted. */
     public List<String> suites() throws IOException {
-        TreeSet<String> out = new TreeSet<>();
-        String prefix = state() + "suites/";
-        for (String p : store.list(state() + "suites")) {
-            String rest = p.substring(prefix.length());
-            if (rest.indexOf('/') > 0) {
-                out.add(rest.substring(0, rest.indexOf('/')));
-            }
-        }
-        return new ArrayList<>(out);
+        return store.children(state() + "suites");
     }
 
     /** Every package in {@code suite}, sorted by component, name, version (dpkg order) and architecture. */

@@ -57,6 +57,22 @@ public interface PackageStore {
     List<String> list(String directory) throws IOException;
 
     /**
+     * The names of the sub-directories of {@code directory} that hold at least one file, sorted
+     * (e.g. the suites or channels a repository keeps state for).
+     */
+    default List<String> children(String directory) throws IOException {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        String prefix = directory.endsWith("/") ? directory : directory + "/";
+        for (String p : list(directory)) {
+            String rest = p.substring(prefix.length());
+            if (rest.indexOf('/') > 0) {
+                out.add(rest.substring(0, rest.indexOf('/')));
+            }
+        }
+        return new java.util.ArrayList<>(out);
+    }
+
+    /**
      * Takes the exclusive lock called {@code name}, waiting for it. Publishing into one repository
      * holds its lock, so concurrent publishes (threads or processes sharing the store) serialize.
      */

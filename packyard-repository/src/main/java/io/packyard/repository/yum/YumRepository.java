@@ -222,15 +222,7 @@ public final class YumRepository {
 
     /** The channels that have (or had) packages, sorted. */
     public List<String> channels() throws IOException {
-        TreeSet<String> out = new TreeSet<>();
-        String prefix = state() + "channels/";
-        for (String p : store.list(state() + "channels")) {
-            String rest = p.substring(prefix.length());
-            if (rest.indexOf('/') > 0) {
-                out.add(rest.substring(0, rest.indexOf('/')));
-            }
-        }
-        return new ArrayList<>(out);
+        return store.children(state() + "channels");
     }
 
     /** Every package of {@code channel}, sorted by name, EVR (rpm order) and architecture. */
