@@ -268,6 +268,9 @@ public final class PackyardServer implements AutoCloseable {
         } catch (IllegalStateException ignored) {
             // nothing buffered
         }
+        if (!drainRequestBody(ctx)) {
+            ctx.res().setHeader("Connection", "close");
+        }
         headers.forEach((k, v) -> ctx.res().setHeader(k, v));
         ctx.res().setHeader("Cache-Control", "no-store");
         String m = message == null ? "error" : message.lines().findFirst().orElse("error");
@@ -275,6 +278,41 @@ public final class PackyardServer implements AutoCloseable {
             Responses.json(ctx, status, Map.of("error", m));
         } else {
             Responses.text(ctx, status, m);
+        }
+    }
+
+    /** Unread request bodies up to this size are read and dropped before an error is sent. */
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
+    /**
+     * Reads and drops what is left of the request body (a refused request's body is often still on
+     * its way), so that the keep-alive connection stays usable for the client's next request.
+     * Returns false when more than {@link #DRAIN_LIMIT} bytes remain or the body cannot be read:
+     * then the response must say {@code Connection: close}, or a client reusing the connection
+     * would find it closed under it.
+     */
+    private static boolean drainRequestBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        boolean chunked = ctx.header("Transfer-Encoding") != null;
+        if (declared <= 0 && !chunked) {
+            return true;
+        }
+        if (declared > DRAIN_LIMIT) {
+            return false;
+        }
+        try {
+            java.io.InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[8192];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > DRAIN_LIMIT) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | IllegalStateException e) {
+            return false;
         }
     }
 
