@@ -331,11 +331,14 @@ class LinuxRepositoryPublishSystemTest {
     @Test
     void msiZipAndTarGzDownloadsArePublishedListedAndOneLinkAway() throws Exception {
         Path dist = Files.createDirectories(work.resolve("downloads-dist"));
-        byte[] msiBytes = new byte[8192];
-        byte[] magic = HexFormat.of().parseHex("d0cf11e0a1b11ae1");
-        System.arraycopy(magic, 0, msiBytes, 0, magic.length);
-        java.util.Arrays.fill(msiBytes, magic.length, msiBytes.length, (byte) 7);
-        Path msi = Files.write(dist.resolve("acme-notes-2.1-x64.msi"), msiBytes);
+        // a real Windows Installer database: the server reads its Property table and Template
+        io.packyard.msi.db.MsiDatabase msiDb = io.packyard.msi.db.MsiDatabase.builder().build();
+        msiDb.summary().template("x64;1033").packageCode(java.util.UUID.fromString("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"));
+        msiDb.table(io.packyard.msi.db.StandardTables.PROPERTY).add("ProductName", "Acme Notes").add("Manufacturer", "Acme")
+                .add("ProductVersion", io.packyard.msi.db.MsiVersion.fromPep440("2.1").toString());
+        Path msi = dist.resolve("acme-notes-2.1-x64.msi");
+        msiDb.write(msi);
+        byte[] msiBytes = Files.readAllBytes(msi);
         Path zip = dist.resolve("acme-notes-2.1-windows-x64.zip");
         try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
             for (String e : List.of("acme-notes-2.1/", "acme-notes-2.1/acme-notes.exe", "acme-notes-2.1/README.txt")) {
@@ -384,9 +387,10 @@ class LinuxRepositoryPublishSystemTest {
 
         Path other = dist.resolve("other");
         Files.createDirectories(other);
-        byte[] changed = msiBytes.clone();
-        changed[100] = 1;
-        Path conflicting = Files.write(other.resolve(msi.getFileName().toString()), changed);
+        msiDb.summary().packageCode(java.util.UUID.fromString("00000000-4b5a-6978-8796-a5b4c3d2e1f0")); // other content, same identity
+        Path conflicting = other.resolve(msi.getFileName().toString());
+        msiDb.write(conflicting);
+        assertThat(Files.readAllBytes(conflicting)).isNotEqualTo(msiBytes);
         Run conflict = cli("publish", conflicting.toString(), "--to", base(), "--repo", "acme", "--token", token);
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).contains("HTTP 409").contains("File already exists");

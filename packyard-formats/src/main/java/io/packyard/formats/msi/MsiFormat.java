@@ -21,6 +21,7 @@ import io.packyard.msi.cab.CabinetResult;
 import io.packyard.msi.cab.CabinetWriter;
 import io.packyard.msi.db.BinaryValue;
 import io.packyard.msi.db.MsiDatabase;
+import io.packyard.msi.db.MsiVersion;
 import io.packyard.msi.db.StandardTables;
 import io.packyard.msi.db.SummaryInfo;
 import io.packyard.msi.db.Table;

@@ -7,6 +7,7 @@ import io.packyard.bundle.Command;
 import io.packyard.bundle.Target;
 import io.packyard.bundle.WindowsOptions;
 import io.packyard.msi.db.MsiDatabase;
+import io.packyard.msi.db.MsiVersion;
 import io.packyard.msi.db.StandardTables;
 import io.packyard.msi.db.Table;
 import io.packyard.python.PackyardException;

@@ -1,5 +1,9 @@
 package io.packyard.repository.packages;
 
+import io.packyard.msi.db.MsiReader;
+import io.packyard.msi.db.MsiVersion;
+import io.packyard.python.PackyardException;
+import io.packyard.python.version.InvalidVersionException;
 import io.packyard.python.version.Version;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -7,7 +11,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,9 +34,13 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * PEP 440 version, and the content is what the name says. A .zip or .tar.gz must be a readable
  * archive (the whole tar is read, so a truncated gzip is refused) whose every entry lies inside
  * the single top folder {@code <name>-<version>/}, with no absolute or {@code ..} paths. An .msi
- * must be an OLE compound file (magic {@code D0 CF 11 E0 A1 B1 1A E1}); its Property table
- * (ProductName, ProductVersion) is <em>not</em> read, because the project has no compound-file
- * reader outside tests, so for an .msi the name and version come from the file name alone.
+ * must be an OLE compound file (magic {@code D0 CF 11 E0 A1 B1 1A E1}) holding a Windows Installer
+ * database, whose own metadata is read ({@link MsiReader}: the Property table and the summary
+ * information) and checked against the name: ProductName and Manufacturer present, ProductVersion
+ * the name's version (as Packyard's {@link MsiVersion} maps it, {@code 1.2.3} is {@code 1.2.3400},
+ * or literally the same version, for installers made by other tools), and the Template's platform
+ * ({@code x64}, {@code Arm64}) the one the name says ({@code Intel} or none, a 32-bit package,
+ * matches neither).
  */
 public final class DownloadArtifacts {
     /** The formats, as they appear in {@link PublishedPackage#format()} and in latest URLs. */
@@ -52,8 +62,20 @@ public final class DownloadArtifacts {
      * @param name the project name as the file spells it
      * @param version the PEP 440 version as the file spells it
      * @param platform Packyard's target id: {@code windows-x64}, {@code linux-x86_64}, ...
+     * @param metadata what the file's own metadata says, checked against the name: for an .msi
+     *     ProductName, ProductVersion, Manufacturer, ProductCode, UpgradeCode (those present) and
+     *     Template; empty for archives and for {@link #parseName}
      */
-    public record Artifact(String format, String name, String version, String platform) {
+    public record Artifact(String format, String name, String version, String platform, Map<String, String> metadata) {
+        public Artifact {
+            metadata = Map.copyOf(metadata);
+        }
+
+        /** An artifact known by its name only. */
+        public Artifact(String format, String name, String version, String platform) {
+            this(format, name, version, platform, Map.of());
+        }
+
         /** The lower-case project name, used as a store path segment. */
         public String project() {
             return name.toLowerCase(Locale.ROOT);
@@ -108,14 +130,21 @@ public final class DownloadArtifacts {
         Artifact a = parseName(displayName);
         String top = a.name() + "-" + a.version();
         switch (a.format()) {
-            case MSI -> checkMsi(file, displayName);
+            case MSI -> {
+                return checkMsi(file, displayName, a);
+            }
             case ZIP -> checkZip(file, displayName, top);
             default -> checkTarGz(file, displayName, top);
         }
         return a;
     }
 
-    private static void checkMsi(Path file, String displayName) throws IOException {
+    /** The Template platform each .msi name arch requires (Windows Installer's spelling). */
+    private static String templatePlatform(String platform) {
+        return platform.equals("windows-arm64") ? "Arm64" : "x64";
+    }
+
+    private static Artifact checkMsi(Path file, String displayName, Artifact a) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(512);
@@ -123,6 +152,74 @@ public final class DownloadArtifacts {
         if (head.length < 512 || !java.util.Arrays.equals(head, 0, 8, OLE_MAGIC, 0, 8)) {
             throw new PackageRejectedException(displayName,
                     "not a Windows Installer package (no OLE compound file signature D0 CF 11 E0 A1 B1 1A E1)");
+        }
+        MsiReader.Info info;
+        try {
+            info = MsiReader.read(file);
+        } catch (MsiReader.InvalidMsiException e) {
+            throw new PackageRejectedException(displayName, "not a Windows Installer package: " + e.getMessage(), e);
+        }
+        for (String required : new String[] {"ProductName", "Manufacturer", "ProductVersion"}) {
+            String v = info.property(required);
+            if (v == null || v.isBlank()) {
+                throw new PackageRejectedException(displayName, "Property table: " + required + " is missing");
+            }
+        }
+        String productVersion = info.productVersion().strip();
+        if (!versionMatches(productVersion, a.version())) {
+            String expected;
+            try {
+                expected = MsiVersion.fromPep440(a.version()).toString();
+            } catch (PackyardException e) {
+                expected = null;
+            }
+            throw new PackageRejectedException(displayName, "Property table: ProductVersion " + productVersion
+                    + " does not match version " + a.version() + " in the file name (expected "
+                    + (expected == null ? "" : expected + ", Packyard's MSI form of it, or ") + a.version() + ")");
+        }
+        String wanted = templatePlatform(a.platform());
+        if (!info.platform().equalsIgnoreCase(wanted)) {
+            String said = info.platform().isEmpty() ? "no platform (Intel, 32-bit)" : "platform " + info.platform();
+            throw new PackageRejectedException(displayName, "summary information: Template '" + info.template() + "' names "
+                    + said + ", but the file name says " + a.platform().substring("windows-".length())
+                    + " (expected Template " + wanted + ";<languages>)");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (String p : new String[] {"ProductName", "ProductVersion", "Manufacturer", "ProductCode", "UpgradeCode"}) {
+            String v = info.property(p);
+            if (v != null && !v.isEmpty()) {
+                metadata.put(p, v);
+            }
+        }
+        metadata.put("Template", info.template());
+        String platform = "windows-" + info.platform().toLowerCase(Locale.ROOT);
+        return new Artifact(a.format(), a.name(), a.version(), platform, metadata);
+    }
+
+    /**
+     * Whether an MSI ProductVersion stands for the PEP 440 version of a file name: Packyard's
+     * mapping ({@link MsiVersion}), or the same version read as PEP 440 (an installer made by
+     * another tool, {@code 1.2.3} for {@code 1.2.3}). Windows Installer ignores a fourth field,
+     * so {@code 1.2.3400.0} matches {@code 1.2.3} too.
+     */
+    static boolean versionMatches(String productVersion, String nameVersion) {
+        if (!productVersion.matches("\\d{1,5}(\\.\\d{1,5}){0,3}")) {
+            return false;
+        }
+        String[] f = productVersion.split("\\.");
+        try {
+            MsiVersion mapped = MsiVersion.fromPep440(nameVersion);
+            if (f.length >= 3 && Integer.parseInt(f[0]) == mapped.major() && Integer.parseInt(f[1]) == mapped.minor()
+                    && Integer.parseInt(f[2]) == mapped.build()) {
+                return true;
+            }
+        } catch (PackyardException e) {
+            // no MSI form: only the literal comparison below can match
+        }
+        try {
+            return Version.parse(productVersion).equals(Version.parse(nameVersion));
+        } catch (InvalidVersionException e) {
+            return false;
         }
     }
 

@@ -1,4 +1,4 @@
-package io.packyard.formats.msi;
+package io.packyard.msi.db;
 
 import io.packyard.python.PackyardException;
 import io.packyard.python.version.InvalidVersionException;

@@ -1,4 +1,4 @@
-package io.packyard.formats.msi;
+package io.packyard.msi.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
