@@ -38,12 +38,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * One executable file holding the whole bundle ({@code --format onefile}, Linux): a prebuilt
- * static stub ({@code onefile/stub.c}, committed as resources of this package) followed by the
+ * One executable file holding the whole bundle ({@code --format onefile}, Linux and Windows x64):
+ * a prebuilt stub ({@code onefile/stub.c}, a static ELF, or {@code onefile/stub-windows.c}, a
+ * CRT-free PE picked by the subsystem of the app's default command; committed as resources of
+ * this package) followed by the
  * bundle's files compressed in LZ4 blocks, a manifest and a trailer. On its first start the stub
  * unpacks the bundle into {@code ~/.cache/packyard/onefile/<name>-<content id>/}, checks it,
  * and runs the bundle's launcher; later starts find the copy there, check it cheaply (lstat of
- * every entry against a stamp), and run it with no unpacking. {@code onefile/README.md} describes
+ * every entry against a stamp), and run it with no unpacking. The Windows stub does the same in
+ * {@code %LOCALAPPDATA%\Packyard\onefile\<name>-<content id>\} and starts the launcher as a
+ * child process. {@code onefile/README.md} describes
  * the layout and the stub's behaviour.
  *
  * <p>File layout (all integers little-endian):
@@ -87,6 +91,9 @@ public final class OnefileFormat implements PackageFormat {
     static final int KIND_FILE = 2;
     static final int KIND_SYMLINK = 3;
     private static final String STUB_RESOURCE = "stub-linux-";
+    /** The Windows stubs, {@code onefile/stub-windows.c} built for the console and the GUI subsystem. */
+    private static final String WINDOWS_STUB_CONSOLE = "stub-windows-x64-console.exe";
+    private static final String WINDOWS_STUB_GUI = "stub-windows-x64-gui.exe";
 
     @Override
     public String id() {
@@ -95,7 +102,7 @@ public final class OnefileFormat implements PackageFormat {
 
     @Override
     public boolean supports(Target target) {
-        return target.os() == Target.Os.LINUX && OnefileFormat.class.getResource(stubResource(target)) != null;
+        return OnefileFormat.class.getResource(stubResource(target, false)) != null;
     }
 
     /** Deployment format: built only when asked for with {@code --format onefile}. */
@@ -104,23 +111,39 @@ public final class OnefileFormat implements PackageFormat {
         return false;
     }
 
-    /** {@code <name>-<version>-<target>}, no extension: {@code hello-cli-1.0.0-linux-x86_64}. */
+    /**
+     * {@code <name>-<version>-<target>}: {@code hello-cli-1.0.0-linux-x86_64}, no extension on
+     * Linux; {@code hello-cli-1.0.0-windows-x64.exe} on Windows.
+     */
     @Override
     public String fileName(Bundle bundle) {
         BundleMetadata m = bundle.metadata();
-        return m.name() + "-" + m.version() + "-" + m.target().id();
+        return m.name() + "-" + m.version() + "-" + m.target().id() + (m.target().os() == Target.Os.WINDOWS ? ".exe" : "");
     }
 
-    private static String stubResource(Target target) {
-        return STUB_RESOURCE + target.machine();
+    /** The stub's resource name: by machine on Linux; on Windows (x64 only) by subsystem. */
+    private static String stubResource(Target target, boolean gui) {
+        return switch (target) {
+            case WINDOWS_X64 -> gui ? WINDOWS_STUB_GUI : WINDOWS_STUB_CONSOLE;
+            case WINDOWS_ARM64 -> "stub-windows-arm64"; // none: Debian has no ARM64 mingw-w64 (launcher/README.md)
+            default -> STUB_RESOURCE + target.machine();
+        };
     }
 
-    /** The prebuilt stub for {@code target}. */
+    /** The prebuilt console stub for {@code target}. */
     static byte[] stub(Target target) throws IOException {
-        try (InputStream in = OnefileFormat.class.getResourceAsStream(stubResource(target))) {
-            if (in == null || target.os() != Target.Os.LINUX) {
+        return stub(target, false);
+    }
+
+    /**
+     * The prebuilt stub for {@code target}; on Windows the GUI-subsystem one when {@code gui}
+     * (the onefile then opens no console window, as the app's default command is a GUI script).
+     */
+    static byte[] stub(Target target, boolean gui) throws IOException {
+        try (InputStream in = OnefileFormat.class.getResourceAsStream(stubResource(target, gui))) {
+            if (in == null) {
                 throw PackyardException.build("onefile: Packyard has no onefile stub for " + target.id()
-                        + " (onefile is built for linux-x86_64 and linux-aarch64)");
+                        + " (onefile is built for linux-x86_64, linux-aarch64 and windows-x64)");
             }
             return in.readAllBytes();
         }
@@ -129,9 +152,10 @@ public final class OnefileFormat implements PackageFormat {
     @Override
     public void write(Bundle bundle, Path out, Progress progress) throws IOException {
         BundleMetadata m = bundle.metadata();
-        byte[] stub = stub(m.target());
         List<BundleEntry> entries = ordered(bundle);
         List<Command> commands = commands(m, entries);
+        // Windows: the subsystem (console window or none) follows the default command
+        byte[] stub = stub(m.target(), commands.get(0).gui());
         long total = bundle.installedSize();
         progress.step("Writing " + fileName(bundle));
 
@@ -206,6 +230,7 @@ public final class OnefileFormat implements PackageFormat {
 
     /** The entries in depth-first order, checked for what the stub will refuse. */
     static List<BundleEntry> ordered(Bundle bundle) {
+        boolean windows = bundle.metadata().target().os() == Target.Os.WINDOWS;
         List<BundleEntry> entries = new ArrayList<>(bundle.entries());
         entries.sort(Comparator.comparing(BundleEntry::path, OnefileFormat::comparePaths));
         if (entries.size() >= (1 << 24)) {
@@ -217,6 +242,11 @@ public final class OnefileFormat implements PackageFormat {
             if (p.isEmpty() || p.startsWith("/") || p.endsWith("/") || Arrays.asList(p.split("/", -1)).stream()
                     .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
                 throw PackyardException.build("onefile: bad path in the bundle: '" + p + "'");
+            }
+            if (windows && (e.isSymlink() || p.chars().anyMatch(c -> c < 32 || ":*?\"<>|\\".indexOf(c) >= 0))) {
+                throw PackyardException.build("onefile: " + p + (e.isSymlink()
+                        ? ": a symbolic link, which a Windows onefile cannot hold"
+                        : ": a name Windows does not allow"));
             }
             if (p.equals(STAMP_NAME)) {
                 throw PackyardException.build("onefile: the bundle may not contain " + STAMP_NAME);

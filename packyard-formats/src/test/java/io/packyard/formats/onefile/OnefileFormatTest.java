@@ -38,7 +38,8 @@ class OnefileFormatTest {
         assertThat(format.fileName(b)).isEqualTo("of-name-2.0rc1-" + Target.host().id());
         assertThat(format.supports(Target.LINUX_X86_64)).isTrue();
         assertThat(format.supports(Target.LINUX_AARCH64)).isTrue();
-        assertThat(format.supports(Target.WINDOWS_X64)).isFalse();
+        assertThat(format.supports(Target.WINDOWS_X64)).isTrue();
+        assertThat(format.supports(Target.WINDOWS_ARM64)).isFalse();
         assertThat(format.builtByDefault()).isFalse();
         assertThat(PackageFormats.parse("onefile")).singleElement().isInstanceOf(OnefileFormat.class);
         assertThat(PackageFormats.defaultsFor(Target.LINUX_X86_64)).noneMatch(f -> f instanceof OnefileFormat);
@@ -158,8 +159,32 @@ class OnefileFormatTest {
         assertThat(Arrays.copyOf(file, stub.length)).isEqualTo(stub);
         assertThat(file[18] & 0xFF).as("ELF e_machine: EM_AARCH64").isEqualTo(183);
         assertThat(new OnefileReader(file).target).isEqualTo("linux-aarch64");
-        assertThatThrownBy(() -> OnefileFormat.stub(Target.WINDOWS_X64)).isInstanceOf(PackyardException.class)
-                .hasMessageContaining("no onefile stub for windows-x64");
+        assertThatThrownBy(() -> OnefileFormat.stub(Target.WINDOWS_ARM64)).isInstanceOf(PackyardException.class)
+                .hasMessageContaining("no onefile stub for windows-arm64");
+    }
+
+    /** windows-x64: the .exe name, and the stub's subsystem follows the default command. */
+    @Test
+    void windowsGetsTheStubOfItsDefaultCommandsSubsystem() throws IOException {
+        io.packyard.formats.testkit.WindowsFixtureBundle f =
+                io.packyard.formats.testkit.WindowsFixtureBundle.named("of-win").withoutHooks().fakeInterpreter();
+        Bundle staged = f.build(tmp.resolve("w"));
+        Command console = new Command(f.command(), "Scripts/" + f.command() + ".exe", false);
+        Command gui = new Command(f.guiCommand(), "Scripts/" + f.guiCommand() + ".exe", true);
+        Map<String, Command> first = Map.of("console", console, "gui", gui);
+        for (var e : first.entrySet()) {
+            Command other = e.getValue() == console ? gui : console;
+            Bundle b = withTarget(staged, Target.WINDOWS_X64, List.of(e.getValue(), other));
+            Path out = Packages.build(format, b, tmp.resolve("out-" + e.getKey()));
+            assertThat(out.getFileName().toString()).isEqualTo("of-win-1.0-windows-x64.exe");
+            byte[] file = Files.readAllBytes(out);
+            byte[] stub = stub("stub-windows-x64-" + e.getKey() + ".exe");
+            assertThat(Arrays.copyOf(file, stub.length)).as(e.getKey()).isEqualTo(stub);
+            int pe = (file[0x3c] & 0xFF) | (file[0x3d] & 0xFF) << 8;
+            assertThat(file[pe + 24 + 68] & 0xFF).as("PE subsystem").isEqualTo(e.getKey().equals("gui") ? 2 : 3);
+            OnefileReader r = new OnefileReader(file);
+            assertThat(r.target).isEqualTo("windows-x64");
+        }
     }
 
     @Test
