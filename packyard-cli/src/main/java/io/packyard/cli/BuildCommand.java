@@ -58,7 +58,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT_DIR", description = "Directory holding pyproject.toml (default: the current directory).")
     Path projectDir = Path.of(".");
 
-    @Option(names = "--format", paramLabel = "FORMATS", description = "Comma-separated formats: deb, rpm, tar.gz (Linux), msi, zip (Windows), onefile, oci (Linux; built only when named). Default: the installers and archives of the target.")
+    @Option(names = "--format", paramLabel = "FORMATS", description = "Comma-separated formats: deb, rpm, tar.gz (Linux), msi, zip (Windows), onefile (Linux, windows-x64), oci (Linux) (these two built only when named). Default: the installers and archives of the target.")
     String formats;
 
     @Option(names = "--target", paramLabel = "TARGET", description = "Target platform: linux-x86_64, linux-aarch64, windows-x64, windows-arm64 (default: this machine).")

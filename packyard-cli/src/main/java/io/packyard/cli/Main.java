@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Ship a Python application as self-contained, offline installers.",
-        subcommands = {BuildCommand.class, PublishCommand.class, ServeCommand.class, IndexCommand.class, TokenCommand.class, FsckCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {BuildCommand.class, PublishCommand.class, ServeCommand.class, WorkerCommand.class, BuildsCommand.class, IndexCommand.class, TokenCommand.class, FsckCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  packyard build examples/hello-cli --python host:3.11",
                 "  packyard build . --format deb,rpm --out dist",

@@ -26,6 +26,10 @@ import picocli.CommandLine.Option;
                     + "a content-addressed store under --data, metadata in H2 (default) or PostgreSQL. Every "
                     + "write needs an API token (packyard token create); private indexes need one to read.",
             "",
+            "The build service (packyard builds, packyard worker, /ui/builds) runs here too: a worker for the "
+                    + "server's own steps (fetching sources, publishing) and one that builds for this machine's platform "
+                    + "(--build-queues, --build-concurrency); --no-build-workers leaves all of that to other nodes.",
+            "",
             "One log line per request goes to standard output. SIGTERM or Ctrl-C stops the server after the "
                     + "running requests finish."
         },
@@ -38,6 +42,11 @@ import picocli.CommandLine.Option;
                 "  # install from it / upload to it",
                 "  pip install --index-url http://127.0.0.1:8080/main/simple/ notes",
                 "  twine upload --repository-url http://127.0.0.1:8080/main/ -u __token__ -p pyd_... dist/*",
+                "",
+                "  # builds: two linux-x86_64 builds at a time here; or only remote workers build",
+                "  packyard serve --data /srv/packyard --build-queues linux-x86_64 \\",
+                "      --build-concurrency 2",
+                "  packyard serve --data /srv/packyard --build-queues none",
                 "",
                 "  # all interfaces, PostgreSQL for the metadata",
                 "  packyard serve --bind 0.0.0.0 --port 80 --data /srv/packyard \\",
@@ -61,8 +70,49 @@ public final class ServeCommand implements Callable<Integer> {
             + " (default: 100M).")
     String maxUploadSize;
 
+    @Option(names = "--build-queues", paramLabel = "LIST", split = ",",
+            description = "Platform queues the server's own build worker takes, comma-separated (default: this machine's,"
+                    + " e.g. linux-x86_64; none: only remote packyard workers build).")
+    java.util.List<String> buildQueues;
+
+    @Option(names = "--build-concurrency", paramLabel = "N", description = "Builds the server's own worker runs at a time (default: 1).")
+    int buildConcurrency = 1;
+
+    @Option(names = "--no-build-workers", description = "Run no build workers in this process at all (neither platform builds"
+            + " nor the source and publish steps): another node of the cluster runs them.")
+    boolean noBuildWorkers;
+
+    @Option(names = "--build-command", paramLabel = "COMMAND",
+            description = "What the server's own build worker runs instead of this packyard, split at spaces (see packyard worker --help).")
+    String buildCommand;
+
+    @Option(names = "--sandbox", paramLabel = "MODE",
+            description = "The server's own build worker: auto (bubblewrap when it works here), bubblewrap or none (default: auto).")
+    String sandbox = "auto";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The platform queues of the in-process builder: --build-queues, none, or this machine's. */
+    java.util.List<String> platformQueues() {
+        if (buildQueues == null) {
+            return io.packyard.builds.BuildNode.hostQueues();
+        }
+        java.util.List<String> qs = buildQueues.stream().map(String::strip).filter(q -> !q.isEmpty()).toList();
+        if (qs.equals(java.util.List.of("none"))) {
+            return java.util.List.of();
+        }
+        for (String q : qs) {
+            if (!q.matches("[a-z0-9][a-z0-9_-]{0,63}") || q.equals("server") || q.equals("none")) {
+                throw io.packyard.python.PackyardException.config("--build-queues: '" + q
+                        + "' is not a platform queue (e.g. linux-x86_64, or none alone)");
+            }
+        }
+        if (qs.isEmpty()) {
+            throw io.packyard.python.PackyardException.config("--build-queues: empty (use none for no platform builds here)");
+        }
+        return qs;
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -73,6 +123,20 @@ public final class ServeCommand implements Callable<Integer> {
                 .bind(bind)
                 .port(port)
                 .log(log);
+        if (noBuildWorkers && (buildQueues != null || buildConcurrency != 1)) {
+            throw io.packyard.python.PackyardException.config("--no-build-workers: not with --build-queues or --build-concurrency");
+        }
+        if (buildConcurrency < 1 || buildConcurrency > 64) {
+            throw io.packyard.python.PackyardException.config("--build-concurrency: expected 1 to 64, got " + buildConcurrency);
+        }
+        if (!noBuildWorkers) {
+            java.util.List<String> queues = platformQueues();
+            int concurrency = buildConcurrency;
+            java.util.List<String> command = WorkerCommand.buildCommand(buildCommand);
+            io.packyard.builds.exec.Sandbox.Isolation isolation = WorkerCommand.isolation(sandbox);
+            b.buildNode(nb -> nb.platformQueues(queues).platformConcurrency(concurrency).packyardCommand(command)
+                    .sandbox(isolation));
+        }
         b.defaultMaxUploadBytes(maxUploadSize == null ? Repository.DEFAULT_MAX_UPLOAD_BYTES
                 : Sizes.bytes("--max-upload-size", maxUploadSize));
         PackyardServer server = b.build().start();

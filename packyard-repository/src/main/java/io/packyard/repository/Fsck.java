@@ -64,6 +64,7 @@ public final class Fsck {
         List<FileDao.BlobRef> refs = repo.database().jdbi().withHandle(h -> {
             List<FileDao.BlobRef> all = new ArrayList<>(FileDao.blobRefs(h));
             all.addAll(MirrorDao.blobRefs(h));
+            all.addAll(FileDao.buildBlobRefs(h));
             return all;
         });
         List<String> missing = new ArrayList<>();

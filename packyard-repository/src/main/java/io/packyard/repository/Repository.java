@@ -112,6 +112,35 @@ public final class Repository implements AutoCloseable {
         return clock;
     }
 
+    private io.packyard.repository.packages.LinuxRepositories linux;
+    private io.packyard.repository.packages.DirectoryPackageStore linuxStore;
+
+    /** The directory store under {@link #linux()} (the files the HTTP routes serve). */
+    public synchronized io.packyard.repository.packages.DirectoryPackageStore linuxStore() {
+        linux();
+        return linuxStore;
+    }
+
+    /**
+     * The APT/YUM repositories and downloads ({@code <data>/linux}, keys in {@code <data>/keys}),
+     * opened on first use (which generates the signing key if there is none). One instance per
+     * repository, shared by the HTTP routes and the build service's publish step.
+     */
+    public synchronized io.packyard.repository.packages.LinuxRepositories linux() {
+        if (linux == null) {
+            try {
+                var store = new io.packyard.repository.packages.DirectoryPackageStore(dataDir.resolve("linux"));
+                linuxStore = store;
+                var keys = io.packyard.repository.signing.RepositoryKeys.open(dataDir.resolve("keys"),
+                        "Packyard repository signing key");
+                linux = io.packyard.repository.packages.LinuxRepositories.builder().store(store).keys(keys).clock(clock).build();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return linux;
+    }
+
     @Override
     public void close() {
         database.close();

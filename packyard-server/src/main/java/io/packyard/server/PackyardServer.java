@@ -53,6 +53,8 @@ public final class PackyardServer implements AutoCloseable {
     /** Requests being handled, so that {@link #stop()} can let them finish. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
+    private final io.packyard.builds.BuildService builds;
+    private io.packyard.builds.BuildNode buildNode;
     private static final String COUNTED = "packyard.inFlight";
     private static final String STARTED = "packyard.started";
 
@@ -73,6 +75,7 @@ public final class PackyardServer implements AutoCloseable {
                     .build();
             this.ownsRepository = true;
         }
+        this.builds = new io.packyard.builds.BuildService(repo, b.retryPolicy);
     }
 
     public static Builder builder() {
@@ -113,7 +116,7 @@ public final class PackyardServer implements AutoCloseable {
             cfg.routes.after(this::requestDone);
             cfg.routes.get("/", ctx -> Responses.text(ctx, 200, "Packyard index server. Indexes: GET /api/indexes;"
                     + " simple API: /<index>/simple/; uploads: POST /<index>/"));
-            Routes.register(cfg.routes, repo);
+            Routes.register(cfg.routes, repo, builds);
             cfg.routes.exception(Exception.class, this::handleException);
             cfg.routes.error(404, ctx -> {
                 if (ctx.attribute(Responses.BYTES_SENT) == null) {
@@ -136,8 +139,25 @@ public final class PackyardServer implements AutoCloseable {
         }
         this.app = j;
         this.port = j.port();
+        if (config.buildNode != null) {
+            io.packyard.builds.BuildNode.Builder nb = io.packyard.builds.BuildNode.builder(builds)
+                    .workDir(defaultWorkDir(repo.dataDir())).log(log::info);
+            config.buildNode.accept(nb);
+            buildNode = nb.build().start();
+        }
         log.info("listening on " + url() + " (data " + repo.dataDir() + ", database " + repo.database().displayUrl() + ")");
         return this;
+    }
+
+    /**
+     * Where in-process workers keep their workspaces: {@code $TMPDIR/packyard-work-<hash of the
+     * data dir>}. Not in the data directory: verifying a .deb lays copy-on-write layers over
+     * /usr, /etc, /opt, /var, /srv and /home, and a workspace inside one of those (a data dir
+     * in /var/lib, say) cannot hold their upper layers.
+     */
+    static Path defaultWorkDir(Path dataDir) {
+        String key = Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
+        return Path.of(System.getProperty("java.io.tmpdir"), "packyard-work-" + key);
     }
 
     /** Requests being handled right now. */
@@ -163,6 +183,11 @@ public final class PackyardServer implements AutoCloseable {
         return repo;
     }
 
+    /** The build service (routes, UI and in-process workers share it). */
+    public io.packyard.builds.BuildService builds() {
+        return builds;
+    }
+
     /**
      * Lets running requests finish (up to 10 s; new ones get 503 meanwhile), stops listening,
      * closes the database.
@@ -181,6 +206,10 @@ public final class PackyardServer implements AutoCloseable {
             }
             if (inFlight.get() > 0) {
                 log.warn(inFlight.get() + " request(s) still running after 10 s; stopping anyway");
+            }
+            if (buildNode != null) {
+                buildNode.close();
+                buildNode = null;
             }
             app.stop();
             app = null;
@@ -343,8 +372,26 @@ public final class PackyardServer implements AutoCloseable {
         private long defaultMaxUploadBytes = Repository.DEFAULT_MAX_UPLOAD_BYTES;
         private Clock clock = Clock.systemUTC();
         private Repository repository;
+        private java.util.function.Consumer<io.packyard.builds.BuildNode.Builder> buildNode;
+        private io.packyard.builds.queue.RetryPolicy retryPolicy = io.packyard.builds.queue.RetryPolicy.DEFAULT;
 
         private Builder() {}
+
+        /**
+         * Runs the build service's in-process workers and housekeeping on this node, configured
+         * by {@code settings} (platform queues, concurrency, lease ...). Without it the build API
+         * still works and builds wait for workers elsewhere.
+         */
+        public Builder buildNode(java.util.function.Consumer<io.packyard.builds.BuildNode.Builder> settings) {
+            this.buildNode = settings;
+            return this;
+        }
+
+        /** How the build service retries infrastructure failures (default {@link io.packyard.builds.queue.RetryPolicy#DEFAULT}). */
+        public Builder retryPolicy(io.packyard.builds.queue.RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
 
         /** The data directory (blobs, the default H2 database). */
         public Builder dataDir(Path dataDir) {

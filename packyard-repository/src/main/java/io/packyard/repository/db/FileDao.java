@@ -147,4 +147,18 @@ public final class FileDao {
                 .list();
         return out;
     }
+
+    /** The blobs the build service keeps: source archives of builds and their artifacts. */
+    public static List<BlobRef> buildBlobRefs(Handle h) {
+        List<BlobRef> out = new java.util.ArrayList<>();
+        h.createQuery("SELECT id, source_sha256, source_name FROM build WHERE source_sha256 IS NOT NULL ORDER BY id")
+                .map((rs, ctx) -> out.add(new BlobRef(Sql.fixed(rs, "source_sha256"), -1,
+                        "build " + rs.getLong("id") + " source " + rs.getString("source_name"))))
+                .list();
+        h.createQuery("SELECT build_id, filename, sha256, size FROM build_artifact ORDER BY id")
+                .map((rs, ctx) -> out.add(new BlobRef(Sql.fixed(rs, "sha256"), rs.getLong("size"),
+                        "build " + rs.getLong("build_id") + " artifact " + rs.getString("filename"))))
+                .list();
+        return out;
+    }
 }

@@ -76,4 +76,23 @@ public final class Guard {
             throw new HttpError(403, f.reason());
         }
     }
+
+    /**
+     * Fails unless the request carries a token that may drive the build service: permission
+     * upload or maintain (on any index); a token limited to a project only for the build project
+     * of that name ({@code buildProject} empty: an operation on no single project, refused to
+     * project-limited tokens).
+     */
+    public ApiToken builds(Context ctx, Optional<String> buildProject) {
+        ApiToken t = token(ctx).orElseThrow(() -> new HttpError(401,
+                "an API token is needed (HTTP Basic user __token__, or Authorization: Bearer)",
+                Map.of("WWW-Authenticate", "Basic realm=\"packyard builds\"")));
+        if (!t.permission().includes(Permission.UPLOAD)) {
+            throw new HttpError(403, "API token " + t.publicId() + " may only read; the build service needs upload or maintain");
+        }
+        if (t.project().isPresent() && !buildProject.equals(t.project())) {
+            throw new HttpError(403, "API token " + t.publicId() + " is limited to project '" + t.project().get() + "'");
+        }
+        return t;
+    }
 }

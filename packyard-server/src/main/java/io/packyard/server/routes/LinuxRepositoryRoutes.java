@@ -7,13 +7,11 @@ import io.packyard.repository.auth.Access;
 import io.packyard.repository.auth.ApiToken;
 import io.packyard.repository.auth.Permission;
 import io.packyard.repository.index.IndexConfig;
-import io.packyard.repository.packages.DirectoryPackageStore;
 import io.packyard.repository.packages.Downloads;
 import io.packyard.repository.packages.LinuxRepositories;
 import io.packyard.repository.packages.PackageConflictException;
 import io.packyard.repository.packages.PackageStore;
 import io.packyard.repository.packages.StorePaths;
-import io.packyard.repository.signing.RepositoryKeys;
 import io.packyard.server.http.HttpError;
 import io.packyard.server.http.Responses;
 import java.io.IOException;
@@ -58,8 +56,6 @@ public final class LinuxRepositoryRoutes {
 
     private final Repository repo;
     private final Guard guard;
-    private LinuxRepositories linux;
-    private DirectoryPackageStore store;
 
     LinuxRepositoryRoutes(Repository repo, Guard guard) {
         this.repo = repo;
@@ -73,17 +69,8 @@ public final class LinuxRepositoryRoutes {
     }
 
     /** The repositories, opened (and the signing key generated) on first use. */
-    synchronized LinuxRepositories linux() {
-        if (linux == null) {
-            try {
-                store = new DirectoryPackageStore(repo.dataDir().resolve("linux"));
-                RepositoryKeys keys = RepositoryKeys.open(repo.dataDir().resolve("keys"), "Packyard repository signing key");
-                linux = LinuxRepositories.builder().store(store).keys(keys).clock(repo.clock()).build();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return linux;
+    LinuxRepositories linux() {
+        return repo.linux();
     }
 
     private String repoName(Context ctx) {
@@ -122,8 +109,7 @@ public final class LinuxRepositoryRoutes {
         if (!PackageStore.isPublic(storePath)) {
             throw HttpError.notFound("no such file: " + ctx.path());
         }
-        linux();
-        Path file = store.file(storePath);
+        Path file = repo.linuxStore().file(storePath);
         if (!Files.isRegularFile(file)) {
             throw HttpError.notFound("no such file: " + ctx.path());
         }

@@ -13,7 +13,7 @@ public final class Routes {
 
     private Routes() {}
 
-    public static void register(RoutesConfig r, Repository repo) {
+    public static void register(RoutesConfig r, Repository repo, io.packyard.builds.BuildService builds) {
         Guard guard = new Guard(repo);
         PageCache pages = new PageCache();
         new AdminRoutes(repo, guard, pages).register(r);
@@ -21,5 +21,9 @@ public final class Routes {
         new FileRoutes(repo, guard).register(r);
         new UploadRoutes(repo, guard, pages).register(r);
         new LinuxRepositoryRoutes(repo, guard).register(r);
+        new BuildRoutes(builds, guard).register(r);
+        new WorkerRoutes(builds, guard).register(r);
+        new WebhookRoutes(builds).register(r);
+        new BuildUiRoutes(builds, guard).register(r);
     }
 }
