@@ -90,6 +90,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The server's own build worker: auto (bubblewrap when it works here), bubblewrap or none (default: auto).")
     String sandbox = "auto";
 
+    @Option(names = "--build-lease", paramLabel = "SECONDS",
+            description = "How long a job claimed by this server's own workers stays theirs without a heartbeat (default: 60;"
+                    + " heartbeats every quarter): after a crash, its running jobs go back to the queue this long after.")
+    int buildLeaseSeconds = 60;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -129,13 +134,18 @@ public final class ServeCommand implements Callable<Integer> {
         if (buildConcurrency < 1 || buildConcurrency > 64) {
             throw io.packyard.python.PackyardException.config("--build-concurrency: expected 1 to 64, got " + buildConcurrency);
         }
+        if (buildLeaseSeconds < 10 || buildLeaseSeconds > 3600) {
+            throw io.packyard.python.PackyardException.config("--build-lease: expected 10 to 3600 seconds, got "
+                    + buildLeaseSeconds);
+        }
         if (!noBuildWorkers) {
+            java.time.Duration lease = java.time.Duration.ofSeconds(buildLeaseSeconds);
             java.util.List<String> queues = platformQueues();
             int concurrency = buildConcurrency;
             java.util.List<String> command = WorkerCommand.buildCommand(buildCommand);
             io.packyard.builds.exec.Sandbox.Isolation isolation = WorkerCommand.isolation(sandbox);
             b.buildNode(nb -> nb.platformQueues(queues).platformConcurrency(concurrency).packyardCommand(command)
-                    .sandbox(isolation));
+                    .sandbox(isolation).lease(lease));
         }
         b.defaultMaxUploadBytes(maxUploadSize == null ? Repository.DEFAULT_MAX_UPLOAD_BYTES
                 : Sizes.bytes("--max-upload-size", maxUploadSize));
