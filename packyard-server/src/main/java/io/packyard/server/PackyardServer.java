@@ -146,6 +146,7 @@ public final class PackyardServer implements AutoCloseable {
             buildNode = nb.build().start();
         }
         log.info("listening on " + url() + " (data " + repo.dataDir() + ", database " + repo.database().displayUrl() + ")");
+        log.flush();
         return this;
     }
 
@@ -214,6 +215,7 @@ public final class PackyardServer implements AutoCloseable {
             app.stop();
             app = null;
             log.info("stopped");
+            log.flush();
         }
         if (ownsRepository) {
             repo.close();
