@@ -70,6 +70,11 @@ public final class ServeCommand implements Callable<Integer> {
             + " (default: 100M).")
     String maxUploadSize;
 
+    @Option(names = "--apt-valid-for", paramLabel = "DURATION",
+            description = "APT Release files carry Valid-Until = Date + DURATION (e.g. 7d; at least 1h) and are re-signed"
+                    + " when half of it has passed, so clients notice a frozen or replayed repository. Default: no Valid-Until.")
+    String aptValidFor;
+
     @Option(names = "--build-queues", paramLabel = "LIST", split = ",",
             description = "Platform queues the server's own build worker takes, comma-separated (default: this machine's,"
                     + " e.g. linux-x86_64; none: only remote packyard workers build).")
@@ -146,6 +151,9 @@ public final class ServeCommand implements Callable<Integer> {
             io.packyard.builds.exec.Sandbox.Isolation isolation = WorkerCommand.isolation(sandbox);
             b.buildNode(nb -> nb.platformQueues(queues).platformConcurrency(concurrency).packyardCommand(command)
                     .sandbox(isolation).lease(lease));
+        }
+        if (aptValidFor != null) {
+            b.aptValidFor(Sizes.duration("--apt-valid-for", aptValidFor));
         }
         b.defaultMaxUploadBytes(maxUploadSize == null ? Repository.DEFAULT_MAX_UPLOAD_BYTES
                 : Sizes.bytes("--max-upload-size", maxUploadSize));

@@ -46,10 +46,12 @@ public final class Repository implements AutoCloseable {
     private final Uploads uploads;
     private final HostedFiles hostedFiles;
     private final Clock clock;
+    private final java.util.Optional<Duration> aptValidFor;
 
     private Repository(Builder b) {
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.clock = b.clock;
+        this.aptValidFor = java.util.Optional.ofNullable(b.aptValidFor);
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
@@ -112,6 +114,11 @@ public final class Repository implements AutoCloseable {
         return clock;
     }
 
+    /** The Valid-Until span of APT Release files, if any. */
+    public java.util.Optional<Duration> aptValidFor() {
+        return aptValidFor;
+    }
+
     private io.packyard.repository.packages.LinuxRepositories linux;
     private io.packyard.repository.packages.DirectoryPackageStore linuxStore;
 
@@ -133,7 +140,11 @@ public final class Repository implements AutoCloseable {
                 linuxStore = store;
                 var keys = io.packyard.repository.signing.RepositoryKeys.open(dataDir.resolve("keys"),
                         "Packyard repository signing key");
-                linux = io.packyard.repository.packages.LinuxRepositories.builder().store(store).keys(keys).clock(clock).build();
+                java.util.Optional<Duration> validFor = aptValidFor;
+                linux = io.packyard.repository.packages.LinuxRepositories.builder().store(store).keys(keys).clock(clock)
+                        .aptOptions(name -> validFor.map(d -> io.packyard.repository.apt.AptOptions.defaults().withValidFor(d))
+                                .orElse(io.packyard.repository.apt.AptOptions.defaults()))
+                        .build();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -154,8 +165,22 @@ public final class Repository implements AutoCloseable {
         private HttpClient httpClient;
         private Consumer<String> warn = LOG::warn;
         private long defaultMaxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+        private Duration aptValidFor;
 
         private Builder() {}
+
+        /**
+         * APT Release files carry {@code Valid-Until: Date + validFor} (null, the default: none).
+         * The server then refreshes each suite once half of that has passed
+         * ({@link io.packyard.repository.packages.LinuxRepositories#refreshDueReleases}).
+         */
+        public Builder aptValidFor(Duration validFor) {
+            if (validFor != null && (validFor.isNegative() || validFor.compareTo(Duration.ofHours(1)) < 0)) {
+                throw io.packyard.python.PackyardException.config("--apt-valid-for: at least 1h, got " + validFor);
+            }
+            this.aptValidFor = validFor;
+            return this;
+        }
 
         /** The data directory: blobs, the default H2 database, the mirrors' page cache. */
         public Builder dataDir(Path dataDir) {

@@ -72,6 +72,7 @@ public final class PackyardServer implements AutoCloseable {
                     .clock(b.clock)
                     .warnings(log::warn)
                     .defaultMaxUploadBytes(b.defaultMaxUploadBytes)
+                    .aptValidFor(b.aptValidFor)
                     .build();
             this.ownsRepository = true;
         }
@@ -139,6 +140,7 @@ public final class PackyardServer implements AutoCloseable {
         }
         this.app = j;
         this.port = j.port();
+        repo.aptValidFor().ifPresent(this::startReleaseRefresh);
         if (config.buildNode != null) {
             io.packyard.builds.BuildNode.Builder nb = io.packyard.builds.BuildNode.builder(builds)
                     .workDir(defaultWorkDir(repo.dataDir())).log(log::info);
@@ -159,6 +161,31 @@ public final class PackyardServer implements AutoCloseable {
     static Path defaultWorkDir(Path dataDir) {
         String key = Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
         return Path.of(System.getProperty("java.io.tmpdir"), "packyard-work-" + key);
+    }
+
+    private Thread releaseRefresh;
+
+    /** Re-signs APT suites before their Valid-Until lapses, even when nothing is published. */
+    private void startReleaseRefresh(Duration validFor) {
+        Duration every = config.aptRefreshCheckEvery != null ? config.aptRefreshCheckEvery
+                : validFor.dividedBy(8).compareTo(Duration.ofMinutes(10)) < 0 ? validFor.dividedBy(8) : Duration.ofMinutes(10);
+        releaseRefresh = Thread.ofVirtual().name("apt-release-refresh").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    int n = repo.linux().refreshDueReleases();
+                    if (n > 0) {
+                        log.info("re-signed " + n + " APT Release file(s) before their Valid-Until");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("cannot refresh APT Release files: " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(every);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** Requests being handled right now. */
@@ -211,6 +238,10 @@ public final class PackyardServer implements AutoCloseable {
             if (buildNode != null) {
                 buildNode.close();
                 buildNode = null;
+            }
+            if (releaseRefresh != null) {
+                releaseRefresh.interrupt();
+                releaseRefresh = null;
             }
             app.stop();
             app = null;
@@ -375,6 +406,20 @@ public final class PackyardServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Repository repository;
         private java.util.function.Consumer<io.packyard.builds.BuildNode.Builder> buildNode;
+        private Duration aptValidFor;
+        private Duration aptRefreshCheckEvery;
+
+        /** How often to look for APT suites to re-sign (default: an eighth of Valid-Until's span, at most 10 min). */
+        public Builder aptRefreshCheckEvery(Duration every) {
+            this.aptRefreshCheckEvery = every;
+            return this;
+        }
+
+        /** APT Release files get {@code Valid-Until: Date + validFor}; suites are re-signed when half of it has passed. */
+        public Builder aptValidFor(Duration validFor) {
+            this.aptValidFor = validFor;
+            return this;
+        }
         private io.packyard.builds.queue.RetryPolicy retryPolicy = io.packyard.builds.queue.RetryPolicy.DEFAULT;
 
         private Builder() {}

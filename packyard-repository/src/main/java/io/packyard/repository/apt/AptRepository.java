@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -194,6 +195,31 @@ public final class AptRepository {
         try (PackageStore.Lock lock = store.lock("apt-" + name)) {
             regenerate(suite);
         }
+    }
+
+    /**
+     * Refreshes {@code suite} when {@link AptOptions#validFor()} is set and half of its validity
+     * has passed since the Release's {@code Date} (or it has no Release yet); returns whether it
+     * did. The server calls this on a schedule, so that Valid-Until never lapses while nothing is
+     * published.
+     */
+    public boolean refreshIfDue(String suite) throws IOException {
+        if (options.validFor().isEmpty()) {
+            return false;
+        }
+        StorePaths.checkName("suite", suite);
+        Optional<byte[]> release = store.read(root() + "dists/" + suite + "/Release");
+        if (release.isPresent()) {
+            Optional<Instant> date = new String(release.get(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith("Date: ")).findFirst()
+                    .map(l -> java.time.ZonedDateTime.parse(l.substring(6).strip(), RELEASE_DATE).toInstant());
+            Duration half = options.validFor().get().dividedBy(2);
+            if (date.isPresent() && clock.instant().isBefore(date.get().plus(half))) {
+                return false;
+            }
+        }
+        refresh(suite);
+        return true;
     }
 
     /** The suites that have (or had) packages, sorted. */

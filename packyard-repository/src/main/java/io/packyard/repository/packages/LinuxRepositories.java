@@ -203,6 +203,23 @@ public final class LinuxRepositories {
     }
 
     /** The names of the APT repositories in the store, sorted. */
+    /**
+     * Refreshes every APT suite whose Valid-Until is half way to lapsing
+     * ({@link AptRepository#refreshIfDue}); returns how many it refreshed.
+     */
+    public int refreshDueReleases() throws IOException {
+        int n = 0;
+        for (String repo : aptRepositories()) {
+            AptRepository apt = apt(repo);
+            for (String suite : apt.suites()) {
+                if (apt.refreshIfDue(suite)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     public List<String> aptRepositories() throws IOException {
         return names("state/apt/");
     }

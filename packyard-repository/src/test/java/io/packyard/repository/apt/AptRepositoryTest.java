@@ -240,6 +240,23 @@ class AptRepositoryTest {
     }
 
     @Test
+    void releasesAreReSignedOnceHalfTheirValidityHasPassed() throws Exception {
+        AptRepository apt = repo(AptOptions.defaults().withValidFor(Duration.ofDays(4)));
+        apt.publish(deb("notes", "1.0", "amd64", "v1"), "stable");
+        String first = text("apt/acme/dists/stable/InRelease");
+        clock.advance(Duration.ofDays(2).minusMinutes(1));
+        assertThat(apt.refreshIfDue("stable")).as("not yet half way").isFalse();
+        assertThat(text("apt/acme/dists/stable/InRelease")).isEqualTo(first);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(apt.refreshIfDue("stable")).isTrue();
+        assertThat(fields(text("apt/acme/dists/stable/Release"))).containsEntry("Date", "Tue, 03 Mar 2026 12:00:00 UTC")
+                .containsEntry("Valid-Until", "Sat, 07 Mar 2026 12:00:00 UTC");
+        assertThat(text("apt/acme/dists/stable/InRelease")).isNotEqualTo(first);
+        assertThat(apt.refreshIfDue("stable")).as("just refreshed").isFalse();
+        assertThat(repo(AptOptions.defaults()).refreshIfDue("stable")).as("no Valid-Until: never").isFalse();
+    }
+
+    @Test
     void validUntilRefreshRemoveAndUnsignedSuites() throws Exception {
         AptRepository apt = repo(AptOptions.defaults().withValidFor(Duration.ofDays(7)));
         apt.publish(deb("notes", "1.0", "amd64", "v1"), "stable");
