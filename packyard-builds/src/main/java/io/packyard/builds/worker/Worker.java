@@ -149,7 +149,10 @@ public final class Worker implements AutoCloseable {
         cfg.log.accept("running " + what);
         Path ws = cfg.workDir.resolve("job-" + job.jobId() + "-" + job.attempt());
         Context ctx = new Context(job, ws);
-        Thread heartbeat = Thread.ofVirtual().name("heartbeat-" + job.jobId()).start(() -> heartbeats(ctx));
+        // stopped by the latch, never by an interrupt: an interrupt that lands while the heartbeat
+        // writes (in process: to H2's file) closes the database's file channel for everybody
+        java.util.concurrent.CountDownLatch stepDone = new java.util.concurrent.CountDownLatch(1);
+        Thread heartbeat = Thread.ofVirtual().name("heartbeat-" + job.jobId()).start(() -> heartbeats(ctx, stepDone));
         Outcome outcome;
         String message;
         try {
@@ -165,7 +168,7 @@ public final class Worker implements AutoCloseable {
             outcome = Outcome.INFRA_ERROR;
             message = "worker " + cfg.name + ": " + oneLine(e);
         } finally {
-            heartbeat.interrupt();
+            stepDone.countDown();
         }
         try {
             heartbeat.join(Duration.ofSeconds(5));
@@ -210,10 +213,12 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void heartbeats(Context ctx) {
-        while (!Thread.currentThread().isInterrupted()) {
+    private void heartbeats(Context ctx, java.util.concurrent.CountDownLatch stepDone) {
+        while (true) {
             try {
-                Thread.sleep(cfg.heartbeatEvery);
+                if (stepDone.await(cfg.heartbeatEvery.toNanos(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }

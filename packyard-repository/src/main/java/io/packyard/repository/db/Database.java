@@ -71,7 +71,9 @@ public final class Database implements AutoCloseable {
         if (url == null || url.isBlank()) {
             Path dbDir = dataDir.toAbsolutePath().normalize().resolve("db");
             String password = h2Password(dbDir);
-            cfg.setJdbcUrl("jdbc:h2:file:" + dbDir.resolve("packyard") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;LOCK_TIMEOUT=20000");
+            // retry: a thread interrupted while H2 writes (a cancelled build, a stopping worker) would
+            // otherwise close the file channel under H2, which then closes the whole database
+            cfg.setJdbcUrl("jdbc:h2:retry:file:" + dbDir.resolve("packyard") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;LOCK_TIMEOUT=20000");
             cfg.setUsername("packyard");
             cfg.setPassword(password);
             dialect = Dialect.H2;
