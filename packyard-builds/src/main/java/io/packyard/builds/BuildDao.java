@@ -52,7 +52,8 @@ final class BuildDao {
                 list(rs, "build_args"), str(rs, "smoke_command"), str(rs, "publish_repo"), str(rs, "publish_channel"),
                 str(rs, "schedule_cron"), time(rs, "next_scheduled_at"), rs.getInt("max_concurrent"),
                 rs.getInt("time_limit_seconds"), rs.getInt("disk_limit_mb"),
-                Instant.ofEpochMilli(rs.getLong("created_at")));
+                Instant.ofEpochMilli(rs.getLong("created_at")), str(rs, "publish_index"),
+                str(rs, "publish_index_url"), str(rs, "publish_index_token_file"));
     }
 
     static Build build(ResultSet rs) throws SQLException {

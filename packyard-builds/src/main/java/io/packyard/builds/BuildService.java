@@ -40,7 +40,7 @@ import org.jdbi.v3.core.Handle;
  * <p>A build's jobs, by stage: SOURCE (the server fetches the git commit or checks the uploaded
  * archive, and stores the source as one canonical .tar.gz), then one BUILD per target, a VERIFY
  * per Linux target when the project has a smoke command, and PUBLISH when it has a publish
- * repository. A job waits until every job of an earlier stage succeeded; a job that fails for good
+ * repository or index. A job waits until every job of an earlier stage succeeded; a job that fails for good
  * fails its build and skips what follows.
  */
 public final class BuildService implements JobQueue {
@@ -86,12 +86,14 @@ public final class BuildService implements JobQueue {
                             + " webhook_secret = :secret, targets = :targets, formats = :formats, build_args = :args,"
                             + " smoke_command = :smoke, publish_repo = :prepo, publish_channel = :pchan,"
                             + " schedule_cron = :cron, next_scheduled_at = :next, max_concurrent = :maxc,"
-                            + " time_limit_seconds = :tl, disk_limit_mb = :dl WHERE name = :name"
+                            + " time_limit_seconds = :tl, disk_limit_mb = :dl, publish_index = :pindex,"
+                            + " publish_index_url = :pindexurl, publish_index_token_file = :pindextoken WHERE name = :name"
                     : "INSERT INTO build_project (name, git_url, git_ref, follow_refs, webhook_secret, targets, formats,"
                             + " build_args, smoke_command, publish_repo, publish_channel, schedule_cron,"
-                            + " next_scheduled_at, max_concurrent, time_limit_seconds, disk_limit_mb, created_at)"
+                            + " next_scheduled_at, max_concurrent, time_limit_seconds, disk_limit_mb, created_at,"
+                            + " publish_index, publish_index_url, publish_index_token_file)"
                             + " VALUES (:name, :git, :ref, :follow, :secret, :targets, :formats, :args, :smoke,"
-                            + " :prepo, :pchan, :cron, :next, :maxc, :tl, :dl, :now)";
+                            + " :prepo, :pchan, :cron, :next, :maxc, :tl, :dl, :now, :pindex, :pindexurl, :pindextoken)";
             Long next = s.scheduleCron().map(c -> Schedules.nextRun(c, now()).toEpochMilli()).orElse(null);
             h.createUpdate(sql).bind("name", s.name()).bind("git", s.gitUrl().orElse(null))
                     .bind("ref", s.gitRef().orElse(null)).bind("follow", s.followRefs().orElse(null))
@@ -100,7 +102,9 @@ public final class BuildService implements JobQueue {
                     .bind("smoke", s.smokeCommand().orElse(null)).bind("prepo", s.publishRepo().orElse(null))
                     .bind("pchan", s.publishChannel().orElse(null)).bind("cron", s.scheduleCron().orElse(null))
                     .bind("next", next).bind("maxc", s.maxConcurrent()).bind("tl", s.timeLimitSeconds())
-                    .bind("dl", s.diskLimitMb()).bind("now", now().toEpochMilli()).execute();
+                    .bind("dl", s.diskLimitMb()).bind("now", now().toEpochMilli())
+                    .bind("pindex", s.publishIndex().orElse(null)).bind("pindexurl", s.publishIndexUrl().orElse(null))
+                    .bind("pindextoken", s.publishIndexTokenFile().orElse(null)).execute();
             return BuildDao.findProject(h, s.name()).orElseThrow();
         });
     }
@@ -168,7 +172,7 @@ public final class BuildService implements JobQueue {
                     }
                 }
             }
-            if (p.publishRepo().isPresent()) {
+            if (p.publishes()) {
                 insertJob(h, buildId, p, Step.PUBLISH, null, req.priority(), notBefore);
             }
             BuildDao.appendLog(h, buildId, Optional.empty(), now, "build queued (" + req.trigger() + "): "
@@ -264,7 +268,7 @@ public final class BuildService implements JobQueue {
                         }
                     }
                 }
-                if (p.publishRepo().isPresent()) {
+                if (p.publishes()) {
                     insertJob(h, id, p, Step.PUBLISH, null, b.priority(), now);
                 }
                 return BuildDao.findBuild(h, id).orElseThrow();

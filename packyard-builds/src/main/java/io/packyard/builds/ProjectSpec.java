@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  *         .targets("linux-x86_64").formats("deb", "tar.gz").buildArgs("--python", "host:3.11")
  *         .smokeCommand("hello --version")
  *         .publishTo("apps", "stable")
+ *         .publishToIndex("apps")                                  // a hosted index of this server
+ *         .publishToUpstream("https://upload.pypi.org/legacy/", "/etc/packyard/pypi-token")
  *         .build();
  * }</pre>
  */
@@ -35,7 +37,10 @@ public record ProjectSpec(
         Optional<String> scheduleCron,
         int maxConcurrent,
         int timeLimitSeconds,
-        int diskLimitMb) {
+        int diskLimitMb,
+        Optional<String> publishIndex,
+        Optional<String> publishIndexUrl,
+        Optional<String> publishIndexTokenFile) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
     private static final Pattern TARGET = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
@@ -61,6 +66,21 @@ public record ProjectSpec(
         }
         if (publishRepo.isPresent() != publishChannel.isPresent()) {
             throw PackyardException.config("project " + name + ": publish needs both a repository and a channel");
+        }
+        if (publishIndexUrl.isPresent() != publishIndexTokenFile.isPresent()) {
+            throw PackyardException.config("project " + name
+                    + ": publish_index_url needs publish_index_token_file (a file on the server holding the token), and back");
+        }
+        if (publishIndexUrl.isPresent()) {
+            String u = publishIndexUrl.get();
+            if (!u.startsWith("https://") && !u.startsWith("http://")) {
+                throw PackyardException.config("project " + name + ": publish_index_url: '" + u
+                        + "' is not an http(s) URL");
+            }
+        }
+        if (publishIndexTokenFile.isPresent() && !publishIndexTokenFile.get().startsWith("/")) {
+            throw PackyardException.config("project " + name + ": publish_index_token_file: '"
+                    + publishIndexTokenFile.get() + "' is not an absolute path on the server");
         }
         targets = List.copyOf(targets);
         formats = List.copyOf(formats);
@@ -88,6 +108,9 @@ public record ProjectSpec(
         private int maxConcurrent = 2;
         private int timeLimitSeconds = 3600;
         private int diskLimitMb = 10240;
+        private String publishIndex;
+        private String publishIndexUrl;
+        private String publishIndexTokenFile;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name);
@@ -135,6 +158,22 @@ public record ProjectSpec(
             return this;
         }
 
+        /** Publishes the build's wheel and sdist to this hosted index of the server. */
+        public Builder publishToIndex(String index) {
+            this.publishIndex = index;
+            return this;
+        }
+
+        /**
+         * Publishes the build's wheel and sdist to an upstream index with twine's upload protocol;
+         * the API token is read from {@code tokenFile} on the server when the step runs.
+         */
+        public Builder publishToUpstream(String uploadUrl, String tokenFile) {
+            this.publishIndexUrl = uploadUrl;
+            this.publishIndexTokenFile = tokenFile;
+            return this;
+        }
+
         public Builder schedule(String cron) {
             this.scheduleCron = cron;
             return this;
@@ -160,7 +199,8 @@ public record ProjectSpec(
                     Optional.ofNullable(followRefs), Optional.ofNullable(webhookSecret), targets, formats, buildArgs,
                     Optional.ofNullable(smokeCommand), Optional.ofNullable(publishRepo),
                     Optional.ofNullable(publishChannel), Optional.ofNullable(scheduleCron), maxConcurrent,
-                    timeLimitSeconds, diskLimitMb);
+                    timeLimitSeconds, diskLimitMb, Optional.ofNullable(publishIndex),
+                    Optional.ofNullable(publishIndexUrl), Optional.ofNullable(publishIndexTokenFile));
         }
     }
 }

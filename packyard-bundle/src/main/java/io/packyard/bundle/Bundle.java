@@ -29,12 +29,17 @@ public final class Bundle {
     private final Path root;
     private final long sourceDateEpoch;
     private final List<BundleEntry> entries;
+    private final Path projectWheel;
+    private final Path projectSdist;
 
-    private Bundle(BundleMetadata metadata, Path root, long sourceDateEpoch, List<BundleEntry> entries) {
+    private Bundle(BundleMetadata metadata, Path root, long sourceDateEpoch, List<BundleEntry> entries,
+            Path projectWheel, Path projectSdist) {
         this.metadata = metadata;
         this.root = root;
         this.sourceDateEpoch = sourceDateEpoch;
         this.entries = List.copyOf(entries);
+        this.projectWheel = projectWheel;
+        this.projectSdist = projectSdist;
     }
 
     public BundleMetadata metadata() {
@@ -56,6 +61,22 @@ public final class Bundle {
         return entries;
     }
 
+    /**
+     * The project's own wheel, as its PEP 517 backend built it (the one installed into the tree);
+     * the {@code wheel} format publishes it as is. Empty for bundles not made by the pipeline.
+     */
+    public java.util.Optional<Path> projectWheel() {
+        return java.util.Optional.ofNullable(projectWheel);
+    }
+
+    /**
+     * The project's source distribution from its backend's {@code build_sdist}, built only when a
+     * format asks for it (the {@code sdist} format); empty otherwise.
+     */
+    public java.util.Optional<Path> projectSdist() {
+        return java.util.Optional.ofNullable(projectSdist);
+    }
+
     /** Sum of the sizes of the regular files, in bytes. */
     public long installedSize() {
         return entries.stream().filter(BundleEntry::isFile).mapToLong(BundleEntry::size).sum();
@@ -73,6 +94,8 @@ public final class Bundle {
         private BundleMetadata metadata;
         private Path root;
         private long sourceDateEpoch = 315532800L; // 1980-01-01, the earliest time a zip can hold
+        private Path projectWheel;
+        private Path projectSdist;
 
         public Builder metadata(BundleMetadata metadata) {
             this.metadata = metadata;
@@ -89,6 +112,18 @@ public final class Bundle {
             return this;
         }
 
+        /** The project's own wheel file (see {@link Bundle#projectWheel()}). */
+        public Builder projectWheel(Path wheel) {
+            this.projectWheel = wheel;
+            return this;
+        }
+
+        /** The project's sdist file (see {@link Bundle#projectSdist()}). */
+        public Builder projectSdist(Path sdist) {
+            this.projectSdist = sdist;
+            return this;
+        }
+
         public Bundle build() {
             Objects.requireNonNull(metadata, "metadata");
             Objects.requireNonNull(root, "root");
@@ -97,7 +132,7 @@ public final class Bundle {
                 WindowsPaths.check(entries,
                         WindowsPaths.typicalInstallDir(metadata.windows(), metadata.company(), metadata.product()));
             }
-            return new Bundle(metadata, root, sourceDateEpoch, entries);
+            return new Bundle(metadata, root, sourceDateEpoch, entries, projectWheel, projectSdist);
         }
 
         private static List<BundleEntry> scan(Path root) {

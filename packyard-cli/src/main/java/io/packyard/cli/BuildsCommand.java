@@ -554,7 +554,12 @@ public final class BuildsCommand implements Runnable {
                     "      --build-arg=--python --build-arg=3.12 --smoke 'notes --version' \\",
                     "      --publish apps:stable",
                     "  packyard builds project set tool --git https://git.example.org/tool.git \\",
-                    "      --schedule '0 3 * * *'"})
+                    "      --schedule '0 3 * * *'",
+                    "  packyard builds project set lib --git https://git.example.org/lib.git \\",
+                    "      --format wheel,sdist --publish-index internal",
+                    "  packyard builds project set lib --git https://git.example.org/lib.git \\",
+                    "      --format wheel,sdist --publish-index-url https://upload.pypi.org/legacy/ \\",
+                    "      --publish-index-token-file /etc/packyard/pypi-token"})
     static final class ProjectSet extends Sub {
         @Parameters(index = "0", paramLabel = "NAME", description = "The project's name (lower-case).")
         String name;
@@ -586,6 +591,18 @@ public final class BuildsCommand implements Runnable {
 
         @Option(names = "--publish", paramLabel = "REPO:CHANNEL", description = "Publish successful builds to this repository channel.")
         String publish;
+
+        @Option(names = "--publish-index", paramLabel = "NAME",
+                description = "Publish the build's wheel and sdist (formats wheel, sdist) to this hosted index of the server.")
+        String publishIndex;
+
+        @Option(names = "--publish-index-url", paramLabel = "URL",
+                description = "Publish the build's wheel and sdist to this upstream index's upload URL (twine's protocol).")
+        String publishIndexUrl;
+
+        @Option(names = "--publish-index-token-file", paramLabel = "F",
+                description = "Path ON THE SERVER of the file holding the upstream index's API token (with --publish-index-url).")
+        String publishIndexTokenFile;
 
         @Option(names = "--schedule", paramLabel = "CRON", description = "Also build on this schedule (5-field cron, UTC).")
         String schedule;
@@ -638,6 +655,16 @@ public final class BuildsCommand implements Runnable {
                 body.put("publish_repo", publish.substring(0, colon));
                 body.put("publish_channel", publish.substring(colon + 1));
             }
+            if (publishIndex != null) {
+                body.put("publish_index", publishIndex);
+            }
+            if ((publishIndexUrl == null) != (publishIndexTokenFile == null)) {
+                throw PackyardException.config("--publish-index-url and --publish-index-token-file go together");
+            }
+            if (publishIndexUrl != null) {
+                body.put("publish_index_url", publishIndexUrl);
+                body.put("publish_index_token_file", publishIndexTokenFile);
+            }
             if (schedule != null) {
                 body.put("schedule", schedule);
             }
@@ -648,7 +675,9 @@ public final class BuildsCommand implements Runnable {
                     "project");
             out().println("project " + s(p, "name") + ": " + s(p, "git_url") + " " + s(p, "git_ref") + ", targets "
                     + join(p.get("targets")) + ", formats " + join(p.get("formats"))
-                    + (s(p, "publish_repo").isEmpty() ? "" : ", publishes to " + s(p, "publish_repo") + ":" + s(p, "publish_channel")));
+                    + (s(p, "publish_repo").isEmpty() ? "" : ", publishes to " + s(p, "publish_repo") + ":" + s(p, "publish_channel"))
+                    + (s(p, "publish_index").isEmpty() ? "" : ", publishes to index " + s(p, "publish_index"))
+                    + (s(p, "publish_index_url").isEmpty() ? "" : ", publishes to " + s(p, "publish_index_url")));
             return 0;
         }
 

@@ -19,7 +19,9 @@ public final class PackageFormats {
                 new io.packyard.formats.msi.MsiFormat(),
                 new io.packyard.formats.zip.ZipFormat(),
                 new io.packyard.formats.onefile.OnefileFormat(),
-                new io.packyard.formats.oci.OciFormat()
+                new io.packyard.formats.oci.OciFormat(),
+                new io.packyard.formats.wheel.WheelFormat(),
+                new io.packyard.formats.sdist.SdistFormat()
                 )) {
             FORMATS.put(f.id(), f);
         }

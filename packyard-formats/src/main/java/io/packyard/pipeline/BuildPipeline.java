@@ -152,6 +152,9 @@ public final class BuildPipeline {
             Path buildPython = interpreter.buildExecutable().orElse(hostPython);
             Pep517Builder backend = Pep517Builder.builder().python(buildPython).sourceDateEpoch(epoch).progress(progress).build();
             Path projectWheel = backend.buildWheel(project.dir(), project.buildSystem(), built, where(project.dir()));
+            Path projectSdist = request.formats().stream().anyMatch(io.packyard.formats.sdist.SdistFormat.class::isInstance)
+                    ? backend.buildSdist(project.dir(), project.buildSystem(), work.resolve("sdist"), where(project.dir()))
+                    : null;
             List<Path> localWheels = new ArrayList<>();
             localWheels.add(projectWheel);
             for (Path dir : cfg.localDependencies()) {
@@ -250,7 +253,8 @@ public final class BuildPipeline {
                     project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
                     interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
                     cfg.debDepends(), cfg.rpmRequires(), cfg.windows(), cfg.configFiles(), services, cfg.oci());
-            Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch).build();
+            Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch)
+                    .projectWheel(projectWheel).projectSdist(projectSdist).build();
 
             // 9. the packages: all written under temporary names, then renamed together
             List<Path> outputs = writePackages(bundle, signer);

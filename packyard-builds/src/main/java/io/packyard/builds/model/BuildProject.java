@@ -11,6 +11,9 @@ import java.util.Optional;
  *
  * @param followRefs   refs a webhook push builds, comma-separated globs ({@code main,refs/tags/v*})
  * @param scheduleCron a cron expression for scheduled builds (nightly ...), empty for none
+ * @param publishIndex a hosted index of this server that gets the build's wheel and sdist
+ * @param publishIndexUrl an upstream index's upload URL (twine's protocol) that gets them
+ * @param publishIndexTokenFile the file on the server holding that upstream index's API token
  */
 public record BuildProject(
         long id,
@@ -30,4 +33,18 @@ public record BuildProject(
         int maxConcurrent,
         int timeLimitSeconds,
         int diskLimitMb,
-        Instant createdAt) {}
+        Instant createdAt,
+        Optional<String> publishIndex,
+        Optional<String> publishIndexUrl,
+        Optional<String> publishIndexTokenFile) {
+
+    /** True when the build's wheel and sdist go to a Python index (hosted or upstream). */
+    public boolean publishesToIndex() {
+        return publishIndex.isPresent() || publishIndexUrl.isPresent();
+    }
+
+    /** True when a build of this project gets a PUBLISH job. */
+    public boolean publishes() {
+        return publishRepo.isPresent() || publishesToIndex();
+    }
+}

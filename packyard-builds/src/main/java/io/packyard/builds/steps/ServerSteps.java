@@ -28,7 +28,8 @@ import java.util.Set;
  * The steps the server runs itself, on the {@link Step#SERVER_QUEUE}: SOURCE (clone the git
  * commit, or check and unpack the uploaded archive, then store the tree as one canonical
  * .tar.gz that every worker builds from) and PUBLISH (the build's packages into the server's
- * APT/YUM repositories and downloads).
+ * APT/YUM repositories and downloads, its wheel and sdist into a Python index: see
+ * {@link PythonIndexPublisher}).
  */
 public final class ServerSteps implements StepExecutor {
 
@@ -87,23 +88,34 @@ public final class ServerSteps implements StepExecutor {
 
     private void publish(ClaimedJob job, JobContext ctx) throws StepFailure, IOException {
         BuildProject p = service.requireProject(job.project());
-        String repo = p.publishRepo().orElseThrow(() -> StepFailure.build("project " + p.name() + " has no publish repository"));
+        if (!p.publishes()) {
+            throw StepFailure.build("project " + p.name() + " has no publish repository or index");
+        }
+        Optional<String> repo = p.publishRepo();
         String channel = p.publishChannel().orElse("stable");
-        LinuxRepositories linux = service.repository().linux();
+        Optional<PythonIndexPublisher> index = p.publishesToIndex()
+                ? Optional.of(PythonIndexPublisher.of(service.repository(), p)) : Optional.empty();
         int published = 0;
         for (Artifact a : service.artifacts(job.buildId())) {
             String lower = a.filename().toLowerCase(Locale.ROOT);
-            if (PUBLISHED.stream().noneMatch(lower::endsWith)) {
-                ctx.log("not published (not a repository format): " + a.filename());
+            boolean dist = PythonIndexPublisher.isDistribution(a.filename());
+            if (dist && index.isEmpty() || !dist && (repo.isEmpty() || PUBLISHED.stream().noneMatch(lower::endsWith))) {
+                ctx.log("not published (" + (dist ? "no publish index" : repo.isEmpty() ? "no publish repository"
+                        : "not a repository format") + "): " + a.filename());
                 continue;
             }
             Path file = ctx.workspace().resolve(a.filename());
             try (InputStream in = service.openArtifact(a)) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            if (dist) {
+                index.get().publish(file, a.filename(), ctx::log);
+                published++;
+                continue;
+            }
             try {
-                LinuxRepositories.PublishResult r = linux.publish(file, a.filename(), repo, channel);
-                ctx.log((r.changed() ? "published " : "already published ") + a.filename() + " to repository " + repo
+                LinuxRepositories.PublishResult r = service.repository().linux().publish(file, a.filename(), repo.get(), channel);
+                ctx.log((r.changed() ? "published " : "already published ") + a.filename() + " to repository " + repo.get()
                         + ", channel " + channel);
                 published++;
             } catch (PackyardException e) {
@@ -111,7 +123,10 @@ public final class ServerSteps implements StepExecutor {
             }
         }
         if (published == 0) {
-            throw StepFailure.build("nothing to publish: the build produced no .deb, .rpm, .msi, .zip or .tar.gz");
+            throw StepFailure.build("nothing to publish: the build produced no "
+                    + (repo.isPresent() ? ".deb, .rpm, .msi, .zip or .tar.gz" : "")
+                    + (repo.isPresent() && index.isPresent() ? " nor " : "")
+                    + (index.isPresent() ? "wheel or sdist (build the formats wheel and sdist)" : ""));
         }
     }
 }

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Builds a project's wheel through its declared PEP 517 backend, on a host Python, offline and
+ * Builds a project's wheel (and, when asked, its sdist) through its declared PEP 517 backend, on a host Python, offline and
  * without build isolation: the backend must already be importable by that Python. When it is
  * not, Debian's offline wheels in /usr/share/python-wheels (setuptools, wheel) are put on
  * PYTHONPATH as a fallback, since a pure-Python wheel is importable as is.
@@ -38,8 +38,8 @@ public final class Pep517Builder {
             "__pycache__", ".tox", ".nox", "node_modules", ".mypy_cache", ".pytest_cache");
     private static final String DRIVER = String.join("\n",
             "import importlib, os, sys",
-            "spec, out = sys.argv[1], sys.argv[2]",
-            "for p in reversed(sys.argv[3:]):",
+            "spec, out, hook = sys.argv[1], sys.argv[2], sys.argv[3]",
+            "for p in reversed(sys.argv[4:]):",
             "    sys.path.insert(0, os.path.abspath(p))",
             "mod, _, attr = spec.partition(':')",
             "try:",
@@ -47,7 +47,7 @@ public final class Pep517Builder {
             "except ImportError as e:",
             "    print('packyard: cannot import build backend %s: %s' % (mod, e), file=sys.stderr)",
             "    sys.exit(" + BACKEND_MISSING + ")",
-            "if mod.startswith('setuptools'):",
+            "if hook == 'wheel' and mod.startswith('setuptools'):",
             "    import setuptools",
             "    v = tuple(int(x) for x in setuptools.__version__.split('.')[:2] if x.isdigit())",
             "    if v < (70, 1):",
@@ -58,8 +58,10 @@ public final class Pep517Builder {
             "            sys.exit(" + WHEEL_MISSING + ")",
             "for part in filter(None, attr.split('.')):",
             "    backend = getattr(backend, part)",
-            "name = backend.build_wheel(out)",
-            "print('PACKYARD-WHEEL:' + name)",
+            "if hook == 'wheel':",
+            "    print('PACKYARD-WHEEL:' + backend.build_wheel(out))",
+            "else:",
+            "    print('PACKYARD-SDIST:' + backend.build_sdist(out))",
             "");
 
     private final Path python;
@@ -121,21 +123,50 @@ public final class Pep517Builder {
      * @param what how errors name the project, e.g. "examples/hello-cli/pyproject.toml"
      */
     public Path buildWheel(Path sourceDir, Project.BuildSystem buildSystem, Path outDir, String what) {
+        return build(Hook.WHEEL, sourceDir, buildSystem, outDir, what);
+    }
+
+    /**
+     * Builds the source distribution of the project in {@code sourceDir} into {@code outDir}
+     * through the backend's PEP 517 {@code build_sdist} hook and returns its path (named as the
+     * backend names it; older setuptools do not follow PEP 625 yet).
+     *
+     * @param what how errors name the project, e.g. "examples/hello-cli/pyproject.toml"
+     */
+    public Path buildSdist(Path sourceDir, Project.BuildSystem buildSystem, Path outDir, String what) {
+        return build(Hook.SDIST, sourceDir, buildSystem, outDir, what);
+    }
+
+    /** The PEP 517 hooks this builder calls. */
+    private enum Hook {
+        WHEEL("wheel", "PACKYARD-WHEEL:"),
+        SDIST("sdist", "PACKYARD-SDIST:");
+
+        final String id;
+        final String marker;
+
+        Hook(String id, String marker) {
+            this.id = id;
+            this.marker = marker;
+        }
+    }
+
+    private Path build(Hook hook, Path sourceDir, Project.BuildSystem buildSystem, Path outDir, String what) {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("packyard-src-");
             Path copy = scratch.resolve("src");
             copyTree(sourceDir, copy);
             Files.createDirectories(outDir);
-            progress.step("Building wheel of " + sourceDir.getFileName() + " with " + buildSystem.backend());
+            progress.step("Building " + hook.id + " of " + sourceDir.getFileName() + " with " + buildSystem.backend());
             Path log = scratch.resolve("backend.log");
-            int rc = run(copy, buildSystem, outDir, log, List.of());
+            int rc = run(hook, copy, buildSystem, outDir, log, List.of());
             if (rc == BACKEND_MISSING || rc == WHEEL_MISSING) {
                 // a missing backend gets Debian's setuptools and wheel; a present setuptools only the
                 // wheel package (Debian's setuptools is patched for Debian's own interpreter)
                 List<Path> fallback = fallback(rc == WHEEL_MISSING, scratch);
                 if (!fallback.isEmpty()) {
-                    rc = run(copy, buildSystem, outDir, log, fallback);
+                    rc = run(hook, copy, buildSystem, outDir, log, fallback);
                 }
                 if (rc == BACKEND_MISSING || rc == WHEEL_MISSING) {
                     throw PackyardException.build(what + ": [build-system].build-backend: '" + buildSystem.backend()
@@ -146,18 +177,18 @@ public final class Pep517Builder {
             if (rc != 0) {
                 tail(output);
                 throw PackyardException.build(what + ": the PEP 517 backend " + buildSystem.backend()
-                        + " failed to build the wheel (exit " + rc + "); its last output is above");
+                        + " failed to build the " + hook.id + " (exit " + rc + "); its last output is above");
             }
-            String name = output.lines().filter(l -> l.startsWith("PACKYARD-WHEEL:"))
-                    .map(l -> l.substring("PACKYARD-WHEEL:".length()).trim()).reduce((a, b) -> b)
-                    .orElseThrow(() -> PackyardException.build(what + ": the backend reported no wheel"));
+            String name = output.lines().filter(l -> l.startsWith(hook.marker))
+                    .map(l -> l.substring(hook.marker.length()).trim()).reduce((a, b) -> b)
+                    .orElseThrow(() -> PackyardException.build(what + ": the backend reported no " + hook.id));
             Path wheel = outDir.resolve(name);
             if (!Files.isRegularFile(wheel)) {
                 throw PackyardException.build(what + ": the backend reported " + name + " but did not write it");
             }
             return wheel;
         } catch (IOException e) {
-            throw PackyardException.build(what + ": building the wheel failed: " + e.getMessage(), e);
+            throw PackyardException.build(what + ": building the " + hook.id + " failed: " + e.getMessage(), e);
         } finally {
             if (scratch != null) {
                 FileTrees.deleteQuietly(scratch);
@@ -165,8 +196,10 @@ public final class Pep517Builder {
         }
     }
 
-    private int run(Path dir, Project.BuildSystem bs, Path outDir, Path log, List<Path> extraPath) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), "-c", DRIVER, bs.backend(), outDir.toAbsolutePath().toString()));
+    private int run(Hook hook, Path dir, Project.BuildSystem bs, Path outDir, Path log, List<Path> extraPath)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), "-c", DRIVER, bs.backend(),
+                outDir.toAbsolutePath().toString(), hook.id));
         cmd.addAll(bs.backendPath());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -68,6 +68,27 @@ class Pep517BuilderSystemTest {
     }
 
     @Test
+    void buildsTheSdistThroughTheSameBackend() throws Exception {
+        // 3.12 has no setuptools: the sdist hook gets the same offline fallback as the wheel hook
+        Path src = project();
+        Path sdist = builder(PY312, Path.of("/usr/share/python-wheels")).buildSdist(src,
+                new Project.BuildSystem("setuptools.build_meta", List.of(), List.of()), tmp.resolve("sdist"), "proj");
+        assertThat(sdist.getParent()).isEqualTo(tmp.resolve("sdist"));
+        assertThat(sdist.getFileName().toString()).endsWith("-2.1.tar.gz");
+        List<String> names = new java.util.ArrayList<>();
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(sdist));
+                var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                names.add(e.getName().replaceFirst("^[^/]+/", ""));
+            }
+        }
+        assertThat(names).contains("PKG-INFO", "pyproject.toml", "src/demo_pkg/__init__.py");
+        try (var s = Files.list(src)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder("pyproject.toml", "src");
+        }
+    }
+
+    @Test
     void missingBackendIsAOneLineError() throws Exception {
         assertThatThrownBy(() -> builder(PY311, tmp.resolve("none")).buildWheel(project(),
                 new Project.BuildSystem("no_such_backend.build", List.of(), List.of()), tmp.resolve("out"), "proj/pyproject.toml"))

@@ -32,6 +32,9 @@ public final class BuildJson {
         m.put("smoke_command", opt(p.smokeCommand()));
         m.put("publish_repo", opt(p.publishRepo()));
         m.put("publish_channel", opt(p.publishChannel()));
+        m.put("publish_index", opt(p.publishIndex()));
+        m.put("publish_index_url", opt(p.publishIndexUrl()));
+        m.put("publish_index_token_file", opt(p.publishIndexTokenFile()));
         m.put("schedule", opt(p.scheduleCron()));
         m.put("next_scheduled_at", opt(p.nextScheduledAt()));
         m.put("max_concurrent", p.maxConcurrent());

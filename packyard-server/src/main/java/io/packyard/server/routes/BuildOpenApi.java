@@ -164,7 +164,14 @@ public final class BuildOpenApi {
                 "git_url", map("type", "string"), "git_ref", map("type", "string"), "follow_refs", map("type", "string"),
                 "webhook_secret", map("type", "string"), "targets", strings(), "formats", strings(),
                 "build_args", strings(), "smoke_command", map("type", "string"), "publish_repo", map("type", "string"),
-                "publish_channel", map("type", "string"), "schedule", map("type", "string", "description", "cron, UTC"),
+                "publish_channel", map("type", "string"),
+                "publish_index", map("type", "string", "description", "a hosted index of this server that gets the"
+                        + " build's wheel and sdist"),
+                "publish_index_url", map("type", "string", "description", "an upstream index's upload URL (twine's"
+                        + " legacy protocol) that gets the build's wheel and sdist"),
+                "publish_index_token_file", map("type", "string", "description", "path of a file on the server holding"
+                        + " the upstream index's API token (the token never goes through the API)"),
+                "schedule", map("type", "string", "description", "cron, UTC"),
                 "max_concurrent", map("type", "integer"), "time_limit_seconds", map("type", "integer"),
                 "disk_limit_mb", map("type", "integer"))));
         schemas.put("Project", map("allOf", List.of(ref("ProjectSettings"), map("type", "object", "properties", map(

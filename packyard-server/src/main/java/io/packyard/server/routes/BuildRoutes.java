@@ -139,6 +139,12 @@ public final class BuildRoutes {
         str(m, "smoke_command").ifPresent(b::smokeCommand);
         Optional<String> repo = str(m, "publish_repo");
         repo.ifPresent(rp -> b.publishTo(rp, str(m, "publish_channel").orElse("stable")));
+        str(m, "publish_index").ifPresent(b::publishToIndex);
+        Optional<String> indexUrl = str(m, "publish_index_url");
+        Optional<String> tokenFile = str(m, "publish_index_token_file");
+        if (indexUrl.isPresent() || tokenFile.isPresent()) {
+            b.publishToUpstream(indexUrl.orElse(null), tokenFile.orElse(null));
+        }
         str(m, "schedule").ifPresent(b::schedule);
         integer(m, "max_concurrent").ifPresent(b::maxConcurrent);
         integer(m, "time_limit_seconds").ifPresent(b::timeLimitSeconds);
