@@ -19,7 +19,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -278,7 +277,9 @@ public final class PackyardServer implements AutoCloseable {
         StringBuilder b = new StringBuilder(160);
         b.append(ctx.req().getRemoteAddr()).append(" \"").append(ctx.method()).append(' ').append(ctx.path())
                 .append("\" ").append(ctx.statusCode()).append(' ').append(bytes == null ? "-" : bytes.toString())
-                .append(' ').append(String.format(Locale.ROOT, "%.1fms", ms));
+                .append(' ');
+        long tenths = Math.round(ms * 10);
+        b.append(tenths / 10).append('.').append(tenths % 10).append("ms");
         if (token != null) {
             b.append(" token=").append(token);
         }
