@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds Packyard's Windows launchers (x64) from launcher.c, reproducibly:
+# Builds Packyard's Windows launchers (x64) from launcher.c (and winproc.h, shared with the
+# Windows onefile stub), reproducibly:
 #   launcher-console-x64.exe  console subsystem (console scripts)
 #   launcher-gui-x64.exe      GUI subsystem (GUI scripts, install hooks)
 #
@@ -31,7 +32,7 @@ binaries_require "$WINDRES" gcc-mingw-w64-x86-64
 
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
 binaries_workdir launcher
-cp "$here/launcher.c" "$here/launcher.rc" "$here/launcher.manifest" "$work/"
+cp "$here/launcher.c" "$here/winproc.h" "$here/launcher.rc" "$here/launcher.manifest" "$work/"
 cd "$work"
 
 CFLAGS="-std=c11 -Os -Wall -Wextra -Werror -Wno-cast-function-type

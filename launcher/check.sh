@@ -10,4 +10,4 @@ root=$(dirname -- "$here")
 committed=$root/packyard-python/src/main/resources/io/packyard/python/wheel/windows
 . "$root/scripts/committed-binaries.sh"
 
-binaries_check launcher.c launchers launchers launcher-console-x64.exe launcher-gui-x64.exe
+binaries_check "launcher.c and winproc.h" launchers launchers launcher-console-x64.exe launcher-gui-x64.exe

@@ -65,23 +65,7 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
-static size_t wlen(const wchar_t *s)
-{
-    size_t n = 0;
-    while (s[n]) {
-        n++;
-    }
-    return n;
-}
-
-static int wequal(const wchar_t *a, const wchar_t *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
+#include "winproc.h"
 
 /* ---------------------------------------------------------------- state for error reporting */
 
@@ -90,7 +74,6 @@ static enum kind g_kind = KIND_UNKNOWN;
 static HANDLE g_log = INVALID_HANDLE_VALUE;
 static const wchar_t *g_self = L"launcher";
 
-static void write_utf8(HANDLE h, const wchar_t *s, size_t n);
 static void report(const wchar_t *message);
 
 static __attribute__((noreturn)) void die(const wchar_t *message)
@@ -99,77 +82,16 @@ static __attribute__((noreturn)) void die(const wchar_t *message)
     ExitProcess(LAUNCHER_FAILURE);
 }
 
-static void *xalloc(size_t n)
+static __attribute__((noreturn)) void out_of_memory(void)
 {
-    void *p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, n ? n : 1);
-    if (!p) {
-        die(L"out of memory");
-    }
-    return p;
-}
-
-static void xfree(void *p)
-{
-    if (p) {
-        HeapFree(GetProcessHeap(), 0, p);
-    }
+    die(L"out of memory");
 }
 
 /* ---------------------------------------------------------------- growable wide strings */
 
-typedef struct {
-    wchar_t *s;
-    size_t len;
-    size_t cap;
-} wbuf;
-
-static void wb_reserve(wbuf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap) {
-        return;
-    }
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) {
-        cap *= 2;
-    }
-    wchar_t *s = xalloc(cap * sizeof(wchar_t));
-    if (b->s) {
-        memcpy(s, b->s, b->len * sizeof(wchar_t));
-        xfree(b->s);
-    }
-    b->s = s;
-    b->cap = cap;
-}
-
-static void wb_addn(wbuf *b, const wchar_t *s, size_t n)
-{
-    wb_reserve(b, n);
-    memcpy(b->s + b->len, s, n * sizeof(wchar_t));
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-static void wb_add(wbuf *b, const wchar_t *s)
-{
-    wb_addn(b, s, wlen(s));
-}
-
 static void wb_addc(wbuf *b, wchar_t c)
 {
     wb_addn(b, &c, 1);
-}
-
-static void wb_add_uint(wbuf *b, unsigned long v, int min_digits)
-{
-    wchar_t digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (wchar_t)(L'0' + v % 10);
-        v /= 10;
-    } while (v || n < min_digits);
-    while (n) {
-        wb_addc(b, digits[--n]);
-    }
 }
 
 static wchar_t *wdup(const wchar_t *s)
@@ -180,56 +102,6 @@ static wchar_t *wdup(const wchar_t *s)
 }
 
 /* ---------------------------------------------------------------- output and errors */
-
-static int is_valid(HANDLE h)
-{
-    return h != NULL && h != INVALID_HANDLE_VALUE;
-}
-
-static void write_utf8(HANDLE h, const wchar_t *s, size_t n)
-{
-    if (!is_valid(h) || n == 0) {
-        return;
-    }
-    int bytes = WideCharToMultiByte(CP_UTF8, 0, s, (int)n, NULL, 0, NULL, NULL);
-    if (bytes <= 0) {
-        return;
-    }
-    char *u = HeapAlloc(GetProcessHeap(), 0, (size_t)bytes);
-    if (!u) {
-        return;
-    }
-    WideCharToMultiByte(CP_UTF8, 0, s, (int)n, u, bytes, NULL, NULL);
-    DWORD written;
-    WriteFile(h, u, (DWORD)bytes, &written, NULL);
-    HeapFree(GetProcessHeap(), 0, u);
-}
-
-/* Writes to a console with WriteConsoleW (any character shows), elsewhere as UTF-8. */
-static void write_text(HANDLE h, const wchar_t *s)
-{
-    DWORD mode;
-    DWORD written;
-    if (!is_valid(h)) {
-        return;
-    }
-    if (GetConsoleMode(h, &mode)) {
-        WriteConsoleW(h, s, (DWORD)wlen(s), &written, NULL);
-    } else {
-        write_utf8(h, s, wlen(s));
-    }
-}
-
-static const wchar_t *base_name(const wchar_t *path)
-{
-    const wchar_t *name = path;
-    for (const wchar_t *p = path; *p; p++) {
-        if (*p == L'\\' || *p == L'/') {
-            name = p + 1;
-        }
-    }
-    return name;
-}
 
 typedef int(WINAPI *message_box_fn)(HWND, LPCWSTR, LPCWSTR, UINT);
 typedef HWINSTA(WINAPI *get_window_station_fn)(void);
@@ -287,22 +159,7 @@ static __attribute__((noreturn)) void die_error(const wchar_t *what, DWORD error
 {
     wbuf b = {0};
     wb_add(&b, what);
-    wchar_t *text = NULL;
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM
-                    | FORMAT_MESSAGE_IGNORE_INSERTS,
-            NULL, error, 0, (LPWSTR)(void *)&text, 0, NULL);
-    if (n && text) {
-        while (n && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' '
-                       || text[n - 1] == L'.')) {
-            text[--n] = 0;
-        }
-        wb_add(&b, L": ");
-        wb_add(&b, text);
-        LocalFree(text);
-    }
-    wb_add(&b, L" (error ");
-    wb_add_uint(&b, error, 1);
-    wb_add(&b, L")");
+    wb_add_error(&b, error);
     die(b.s);
 }
 
@@ -311,22 +168,16 @@ static __attribute__((noreturn)) void die_error(const wchar_t *what, DWORD error
 /* The launcher's own path; grows the buffer for long paths. */
 static wchar_t *own_path(void)
 {
-    DWORD cap = MAX_PATH;
-    for (;;) {
-        wchar_t *b = xalloc(cap * sizeof(wchar_t));
-        DWORD n = GetModuleFileNameW(NULL, b, cap);
-        if (n == 0) {
-            die_error(L"cannot find the launcher's own path", GetLastError());
-        }
-        if (n < cap) {
-            return b;
-        }
-        xfree(b);
-        if (cap >= 65536) {
-            die(L"the launcher's own path is too long");
-        }
-        cap *= 2;
+    wchar_t *path = NULL;
+    DWORD error = 0;
+    int r = module_path(&path, &error);
+    if (r == 0) {
+        die_error(L"cannot find the launcher's own path", error);
     }
+    if (r < 0) {
+        die(L"the launcher's own path is too long");
+    }
+    return path;
 }
 
 static int is_sep(wchar_t c)
@@ -778,32 +629,6 @@ static void add_quoted(wbuf *b, const wchar_t *arg)
     wb_addc(b, L'"');
 }
 
-/*
- * The arguments after argv[0], exactly as given. argv[0] ends as CommandLineToArgvW says: if the
- * command line starts with '"', at the next '"'; otherwise at the first space or tab.
- */
-static const wchar_t *argument_tail(const wchar_t *command_line)
-{
-    const wchar_t *p = command_line;
-    if (*p == L'"') {
-        p++;
-        while (*p && *p != L'"') {
-            p++;
-        }
-        if (*p) {
-            p++;
-        }
-    } else {
-        while (*p && *p != L' ' && *p != L'\t') {
-            p++;
-        }
-    }
-    while (*p == L' ' || *p == L'\t') {
-        p++;
-    }
-    return p;
-}
-
 /* The sibling "site-packages first" block, for interpreters whose site-packages is elsewhere. */
 static const wchar_t SITE_CODE[] =
         L";import os,site"
@@ -895,24 +720,6 @@ static void log_line(const wchar_t *what, const wchar_t *rest)
 /* ---------------------------------------------------------------- starting the child */
 
 /* An inheritable duplicate of a standard handle, or NULL when there is none. */
-static HANDLE inheritable(HANDLE h)
-{
-    HANDLE dup;
-    if (!is_valid(h)) {
-        return NULL;
-    }
-    if (DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, TRUE, DUPLICATE_SAME_ACCESS)) {
-        return dup;
-    }
-    return h;
-}
-
-static BOOL WINAPI ignore_control(DWORD event)
-{
-    (void)event;
-    return TRUE; /* the child, on the same console, gets the event and decides */
-}
-
 typedef BOOL(WINAPI *post_message_fn)(HWND, UINT, WPARAM, LPARAM);
 typedef BOOL(WINAPI *get_message_fn)(LPMSG, HWND, UINT, UINT);
 
@@ -929,14 +736,6 @@ static void clear_app_starting(void)
         MSG msg;
         get(&msg, NULL, 0, 0);
     }
-}
-
-static int is_gui_subsystem(void)
-{
-    const unsigned char *image = (const unsigned char *)GetModuleHandleW(NULL);
-    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)image;
-    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)(image + dos->e_lfanew);
-    return nt->OptionalHeader.Subsystem == IMAGE_SUBSYSTEM_WINDOWS_GUI;
 }
 
 void launcher_entry(void);
@@ -1047,16 +846,6 @@ void launcher_entry(void)
 
     SetConsoleCtrlHandler(ignore_control, TRUE);
 
-    STARTUPINFOW si = {0};
-    STARTUPINFOW own = {0};
-    own.cb = sizeof own;
-    GetStartupInfoW(&own);
-    si.cb = sizeof si;
-    if (own.dwFlags & STARTF_USESHOWWINDOW) {
-        /* "Run: minimized" and the like, from a shortcut, reach the interpreter. */
-        si.dwFlags |= STARTF_USESHOWWINDOW;
-        si.wShowWindow = own.wShowWindow;
-    }
     HANDLE in = inheritable(GetStdHandle(STD_INPUT_HANDLE));
     HANDLE out;
     HANDLE err;
@@ -1067,25 +856,12 @@ void launcher_entry(void)
         out = inheritable(GetStdHandle(STD_OUTPUT_HANDLE));
         err = inheritable(GetStdHandle(STD_ERROR_HANDLE));
     }
-    if (in || out || err) {
-        si.dwFlags |= STARTF_USESTDHANDLES;
-        si.hStdInput = in;
-        si.hStdOutput = out;
-        si.hStdError = err;
-    }
+    STARTUPINFOW si = {0};
+    child_startup_info(&si, in, out, err);
 
-    HANDLE job = CreateJobObjectW(NULL, NULL);
-    if (job) {
-        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {0};
-        /* Killing the launcher kills the interpreter; the interpreter's own children may break
-         * away silently, so a program that starts a background process keeps it. */
-        limits.BasicLimitInformation.LimitFlags =
-                JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
-        if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
-            CloseHandle(job);
-            job = NULL;
-        }
-    }
+    /* Killing the launcher kills the interpreter; the interpreter's own children may break
+     * away silently, so a program that starts a background process keeps it. */
+    HANDLE job = kill_on_close_job();
 
     DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT;
     if (g_kind == KIND_HOOK && g_gui_subsystem) {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds Packyard's onefile stubs from stub.c, reproducibly:
+# Builds Packyard's onefile stubs from stub.c and stub-windows.c (both include payload.h;
+# stub-windows.c also winproc.h, a link to launcher/winproc.h), reproducibly:
 #   stub-linux-x86_64    with gcc
 #   stub-linux-aarch64   with aarch64-linux-gnu-gcc
 #   stub-windows-x64-console.exe, stub-windows-x64-gui.exe   from stub-windows.c with
@@ -13,7 +14,7 @@
 #
 # Reproducible: the source is compiled in a fresh temporary directory under a fixed name, with
 # fixed flags, no C library and no startup files (raw system calls, our own _start), static,
-# no build ID, no compiler ident string, stripped. The output depends only on stub.c and the
+# no build ID, no compiler ident string, stripped. The output depends only on the sources and the
 # gcc/binutils versions (toolchain.txt); the kernel headers only supply constants. The Windows
 # stubs are built like launcher/: no C runtime, no PE timestamp (--no-insert-timestamp).
 set -eu
@@ -42,7 +43,7 @@ binaries_require "$WINDRES" gcc-mingw-w64-x86-64
 
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
 binaries_workdir onefile
-cp "$here/stub.c" "$here/stub-windows.c" "$here/stub-windows.rc" "$here/stub-windows.manifest" "$work/"
+cp "$here/stub.c" "$here/stub-windows.c" "$here/payload.h" "$here/winproc.h" "$here/stub-windows.rc" "$here/stub-windows.manifest" "$work/"
 cd "$work"
 
 CFLAGS="-std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin

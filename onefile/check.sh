@@ -10,5 +10,5 @@ root=$(dirname -- "$here")
 committed=$root/packyard-formats/src/main/resources/io/packyard/formats/onefile
 . "$root/scripts/committed-binaries.sh"
 
-binaries_check "stub.c and stub-windows.c" stubs "onefile stubs" stub-linux-x86_64 stub-linux-aarch64 \
+binaries_check "stub.c, stub-windows.c and their headers" stubs "onefile stubs" stub-linux-x86_64 stub-linux-aarch64 \
     stub-windows-x64-console.exe stub-windows-x64-gui.exe

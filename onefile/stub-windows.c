@@ -29,77 +29,16 @@
 #define _UNICODE
 #include <windows.h>
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-typedef long long i64;
+#define PAYLOAD_CHAR wchar_t
+#define PAYLOAD_TEXT(s) L##s
+#define PAYLOAD_FILE HANDLE
+#include "payload.h"  /* memcpy/memset/memcmp, XXH64, LZ4, trailer, manifest header: shared with stub.c */
+#include "winproc.h"  /* starting a child: shared with launcher/launcher.c */
 
 #define EXIT_STUB 101
 #define EXIT_USAGE 2
 
 /* ---------------------------------------------------------------- no-CRT basics */
-
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-
-typedef u64 __attribute__((aligned(1), may_alias)) u64u;
-typedef u32 __attribute__((aligned(1), may_alias)) u32u;
-
-void *memset(void *dst, int c, size_t n)
-{
-    u8 *d = dst;
-    while (n--) {
-        *d++ = (u8)c;
-    }
-    return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    u8 *d = dst;
-    const u8 *s = src;
-    while (n >= 8) {
-        *(u64u *)d = *(const u64u *)s;
-        d += 8;
-        s += 8;
-        n -= 8;
-    }
-    while (n--) {
-        *d++ = *s++;
-    }
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const u8 *x = a, *y = b;
-    for (size_t i = 0; i < n; i++) {
-        if (x[i] != y[i]) {
-            return x[i] < y[i] ? -1 : 1;
-        }
-    }
-    return 0;
-}
-
-static size_t wlen(const wchar_t *s)
-{
-    size_t n = 0;
-    while (s[n]) {
-        n++;
-    }
-    return n;
-}
-
-static int wequal(const wchar_t *a, const wchar_t *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
 
 static int wstarts(const wchar_t *s, const wchar_t *prefix)
 {
@@ -111,99 +50,17 @@ static int wstarts(const wchar_t *s, const wchar_t *prefix)
     return 1;
 }
 
-static u64 rd64(const u8 *p) { return *(const u64u *)p; }
-static u32 rd32(const u8 *p) { return *(const u32u *)p; }
-static u16 rd16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
-
 /* ---------------------------------------------------------------- errors */
 
 static int g_gui;
 static const wchar_t *g_prog = L"onefile";
 static int g_debug;
 
-static int is_valid(HANDLE h)
-{
-    return h != NULL && h != INVALID_HANDLE_VALUE;
-}
-
 static __attribute__((noreturn)) void die(const wchar_t *a, const wchar_t *b, const wchar_t *c, DWORD err);
 
-static void *xalloc(size_t n)
+static __attribute__((noreturn)) void out_of_memory(void)
 {
-    void *p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, n ? n : 1);
-    if (!p) {
-        die(L"out of memory", 0, 0, 0);
-    }
-    return p;
-}
-
-static void xfree(void *p)
-{
-    if (p) {
-        HeapFree(GetProcessHeap(), 0, p);
-    }
-}
-
-typedef struct {
-    wchar_t *s;
-    size_t len, cap;
-} wbuf;
-
-static void wb_addn(wbuf *b, const wchar_t *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-        wchar_t *p = xalloc(cap * sizeof(wchar_t));
-        if (b->s) {
-            memcpy(p, b->s, b->len * sizeof(wchar_t));
-            xfree(b->s);
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n * sizeof(wchar_t));
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-static void wb_add(wbuf *b, const wchar_t *s)
-{
-    wb_addn(b, s, wlen(s));
-}
-
-static void wb_num(wbuf *b, u64 v)
-{
-    wchar_t t[24];
-    int i = 24;
-    do {
-        t[--i] = (wchar_t)(L'0' + v % 10);
-        v /= 10;
-    } while (v);
-    wb_addn(b, t + i, (size_t)(24 - i));
-}
-
-/* Writes to a console with WriteConsoleW, elsewhere as UTF-8. */
-static void write_text(HANDLE h, const wchar_t *s)
-{
-    DWORD mode, written;
-    if (!is_valid(h)) {
-        return;
-    }
-    if (GetConsoleMode(h, &mode)) {
-        WriteConsoleW(h, s, (DWORD)wlen(s), &written, NULL);
-        return;
-    }
-    int n = WideCharToMultiByte(CP_UTF8, 0, s, (int)wlen(s), NULL, 0, NULL, NULL);
-    if (n <= 0) {
-        return;
-    }
-    char *u = xalloc((size_t)n);
-    WideCharToMultiByte(CP_UTF8, 0, s, (int)wlen(s), u, n, NULL, NULL);
-    WriteFile(h, u, (DWORD)n, &written, NULL);
-    xfree(u);
+    die(L"out of memory", 0, 0, 0);
 }
 
 typedef int(WINAPI *message_box_fn)(HWND, LPCWSTR, LPCWSTR, UINT);
@@ -219,22 +76,7 @@ static void say(const wchar_t *a, const wchar_t *b, const wchar_t *c, DWORD err)
         wb_add(&m, c);
     }
     if (err) {
-        wchar_t *text = NULL;
-        DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM
-                        | FORMAT_MESSAGE_IGNORE_INSERTS,
-                NULL, err, 0, (LPWSTR)(void *)&text, 0, NULL);
-        if (n && text) {
-            while (n && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' '
-                           || text[n - 1] == L'.')) {
-                text[--n] = 0;
-            }
-            wb_add(&m, L": ");
-            wb_add(&m, text);
-            LocalFree(text);
-        }
-        wb_add(&m, L" (error ");
-        wb_num(&m, err);
-        wb_add(&m, L")");
+        wb_add_error(&m, err);
     }
     wbuf line = {0};
     wb_add(&line, g_prog);
@@ -290,193 +132,9 @@ static void debug(const wchar_t *a, const wchar_t *b)
     }
 }
 
-/* ---------------------------------------------------------------- XXH64, seed 0 (as stub.c) */
-
-#define P1 0x9E3779B185EBCA87ull
-#define P2 0xC2B2AE3D27D4EB4Full
-#define P3 0x165667B19E3779F9ull
-#define P4 0x85EBCA77C2B2AE63ull
-#define P5 0x27D4EB2F165667C5ull
-
-static u64 rotl(u64 x, int r) { return (x << r) | (x >> (64 - r)); }
-static u64 xround(u64 acc, u64 in) { return rotl(acc + in * P2, 31) * P1; }
-static u64 xmerge(u64 acc, u64 v) { return (acc ^ xround(0, v)) * P1 + P4; }
-
-struct xxh {
-    u64 v[4];
-    u64 total;
-    u8 mem[32];
-    u32 memn;
-};
-
-static void xxh_init(struct xxh *h)
-{
-    h->v[0] = P1 + P2;
-    h->v[1] = P2;
-    h->v[2] = 0;
-    h->v[3] = (u64)0 - P1;
-    h->total = 0;
-    h->memn = 0;
-}
-
-static void xxh_update(struct xxh *h, const u8 *p, size_t n)
-{
-    h->total += n;
-    if (h->memn + n < 32) {
-        memcpy(h->mem + h->memn, p, n);
-        h->memn += (u32)n;
-        return;
-    }
-    if (h->memn) {
-        size_t k = 32 - h->memn;
-        memcpy(h->mem + h->memn, p, k);
-        for (int i = 0; i < 4; i++) {
-            h->v[i] = xround(h->v[i], rd64(h->mem + 8 * i));
-        }
-        p += k;
-        n -= k;
-        h->memn = 0;
-    }
-    u64 v0 = h->v[0], v1 = h->v[1], v2 = h->v[2], v3 = h->v[3];
-    while (n >= 32) {
-        v0 = xround(v0, rd64(p));
-        v1 = xround(v1, rd64(p + 8));
-        v2 = xround(v2, rd64(p + 16));
-        v3 = xround(v3, rd64(p + 24));
-        p += 32;
-        n -= 32;
-    }
-    h->v[0] = v0;
-    h->v[1] = v1;
-    h->v[2] = v2;
-    h->v[3] = v3;
-    memcpy(h->mem, p, n);
-    h->memn = (u32)n;
-}
-
-static u64 xxh_digest(const struct xxh *h)
-{
-    u64 r;
-    if (h->total >= 32) {
-        r = rotl(h->v[0], 1) + rotl(h->v[1], 7) + rotl(h->v[2], 12) + rotl(h->v[3], 18);
-        for (int i = 0; i < 4; i++) {
-            r = xmerge(r, h->v[i]);
-        }
-    } else {
-        r = P5;
-    }
-    r += h->total;
-    const u8 *p = h->mem;
-    size_t n = h->memn;
-    while (n >= 8) {
-        r = rotl(r ^ xround(0, rd64(p)), 27) * P1 + P4;
-        p += 8;
-        n -= 8;
-    }
-    if (n >= 4) {
-        r = rotl(r ^ (u64)rd32(p) * P1, 23) * P2 + P3;
-        p += 4;
-        n -= 4;
-    }
-    while (n--) {
-        r = rotl(r ^ (u64)*p++ * P5, 11) * P1;
-    }
-    r ^= r >> 33;
-    r *= P2;
-    r ^= r >> 29;
-    r *= P3;
-    r ^= r >> 32;
-    return r;
-}
-
-static u64 xxh64(const u8 *p, size_t n)
-{
-    struct xxh h;
-    xxh_init(&h);
-    xxh_update(&h, p, n);
-    return xxh_digest(&h);
-}
-
-/* ---------------------------------------------------------------- LZ4 block decoding (as stub.c) */
-
-static long long lz4_decode(const u8 *src, size_t srclen, u8 *dst, size_t dstlen)
-{
-    const u8 *ip = src, *const iend = src + srclen;
-    u8 *op = dst, *const oend = dst + dstlen;
-    for (;;) {
-        if (ip >= iend) {
-            return -1;
-        }
-        unsigned token = *ip++;
-        size_t lit = token >> 4;
-        if (lit == 15) {
-            unsigned b;
-            do {
-                if (ip >= iend) {
-                    return -1;
-                }
-                b = *ip++;
-                lit += b;
-            } while (b == 255 && lit < srclen);
-        }
-        if (lit > (size_t)(iend - ip) || lit > (size_t)(oend - op)) {
-            return -1;
-        }
-        memcpy(op, ip, lit);
-        op += lit;
-        ip += lit;
-        if (ip == iend) {
-            break;
-        }
-        if (iend - ip < 2) {
-            return -1;
-        }
-        size_t off = (size_t)ip[0] | (size_t)ip[1] << 8;
-        ip += 2;
-        if (off == 0 || off > (size_t)(op - dst)) {
-            return -1;
-        }
-        size_t ml = token & 15;
-        if (ml == 15) {
-            unsigned b;
-            do {
-                if (ip >= iend) {
-                    return -1;
-                }
-                b = *ip++;
-                ml += b;
-            } while (b == 255 && ml < dstlen);
-        }
-        ml += 4;
-        if (ml > (size_t)(oend - op)) {
-            return -1;
-        }
-        const u8 *m = op - off;
-        if (off >= 8 && (size_t)(oend - op) >= ml + 8) {
-            u8 *end = op + ml;
-            while (op < end) {
-                *(u64u *)op = *(const u64u *)m;
-                op += 8;
-                m += 8;
-            }
-            op = end;
-        } else {
-            while (ml--) {
-                *op++ = *m++;
-            }
-        }
-    }
-    return (long long)(op - dst);
-}
-
 /* ---------------------------------------------------------------- the payload */
 
-#define TRAILER_SIZE 48
-#define MAX_BLOCK (4u << 20)
-#define BLOCK_STORED 0x80000000u
 #define STAMP_NAME L".packyard-onefile-stamp"
-
-enum { K_DIR = 1, K_FILE = 2, K_LINK = 3 };
 
 struct entry {
     wchar_t *path; /* relative, backslashes */
@@ -485,24 +143,6 @@ struct entry {
     u8 kind;
 };
 
-struct command {
-    wchar_t *name;
-    wchar_t *launcher;
-};
-
-static struct {
-    HANDLE fd;
-    u64 data_off, data_len;
-    u8 id[16];
-    wchar_t idhex[33];
-    i64 mtime;
-    u64 total;
-    u32 block_size, blocks;
-    u32 n, ncommands;
-    wchar_t *name, *version, *target;
-    struct entry *e;
-    struct command *cmd;
-} M;
 
 static __attribute__((noreturn)) void damaged(const wchar_t *what)
 {
@@ -525,30 +165,6 @@ static int read_at(u64 off, void *buf, size_t n)
         n -= got;
     }
     return 1;
-}
-
-struct cursor {
-    const u8 *p, *end;
-};
-
-static u32 c32(struct cursor *c)
-{
-    if (c->end - c->p < 4) {
-        damaged(L"manifest truncated");
-    }
-    u32 v = rd32(c->p);
-    c->p += 4;
-    return v;
-}
-
-static u64 c64(struct cursor *c)
-{
-    if (c->end - c->p < 8) {
-        damaged(L"manifest truncated");
-    }
-    u64 v = rd64(c->p);
-    c->p += 8;
-    return v;
 }
 
 /* a u16-length-prefixed UTF-8 string, as UTF-16; '/' becomes '\' when path is set */
@@ -647,18 +263,18 @@ static void read_payload(void)
     }
     u64 size = payload_end((u64)sz.QuadPart);
     u8 t[TRAILER_SIZE];
-    if (size < TRAILER_SIZE || !read_at(size - TRAILER_SIZE, t, TRAILER_SIZE) || memcmp(t + 40, "PKYONEF1", 8) != 0) {
+    struct trailer tr;
+    int valid = 0;
+    if (size < TRAILER_SIZE || !read_at(size - TRAILER_SIZE, t, TRAILER_SIZE) || (valid = trailer_parse(t, size, &tr)) == 0) {
         /* an unaligned signed file: the table may follow the trailer after up to 7 zero bytes */
         die(L"this file has no Packyard onefile payload (a bare stub, or a truncated download)", 0, 0, 0);
     }
-    u64 moff = rd64(t), mlen = rd64(t + 8);
-    M.data_off = rd64(t + 16);
-    M.data_len = rd64(t + 24);
-    u64 mhash = rd64(t + 32);
-    if (moff > size || mlen > size - moff || moff + mlen > size - TRAILER_SIZE || M.data_off > moff
-            || M.data_len != moff - M.data_off || mlen < 64 || mlen > (256u << 20)) {
+    if (valid < 0) {
         damaged(L"bad trailer");
     }
+    u64 moff = tr.manifest_off, mlen = tr.manifest_len, mhash = tr.manifest_hash;
+    M.data_off = tr.data_off;
+    M.data_len = tr.data_len;
     u8 *m = xalloc(mlen);
     if (!read_at(moff, m, mlen)) {
         die(L"cannot read its own file", 0, 0, GetLastError());
@@ -666,31 +282,7 @@ static void read_payload(void)
     if (xxh64(m, mlen) != mhash) {
         damaged(L"manifest checksum mismatch");
     }
-    if (memcmp(m, "PKYMAN01", 8) != 0) {
-        damaged(L"bad manifest magic");
-    }
-    struct cursor c = {m + 8, m + mlen};
-    if (c32(&c) != 1) {
-        damaged(L"unknown manifest version");
-    }
-    c32(&c);
-    if (c.end - c.p < 16) {
-        damaged(L"manifest truncated");
-    }
-    memcpy(M.id, c.p, 16);
-    c.p += 16;
-    static const wchar_t hex[] = L"0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        M.idhex[2 * i] = hex[M.id[i] >> 4];
-        M.idhex[2 * i + 1] = hex[M.id[i] & 15];
-    }
-    M.idhex[32] = 0;
-    M.mtime = (i64)c64(&c);
-    M.total = c64(&c);
-    M.block_size = c32(&c);
-    M.blocks = c32(&c);
-    M.n = c32(&c);
-    M.ncommands = c32(&c);
+    struct cursor c = manifest_open(m, mlen);
     M.name = cstr(&c, 0);
     M.version = cstr(&c, 0);
     M.target = cstr(&c, 0);
@@ -1061,7 +653,7 @@ static void next_block(void)
             damaged(L"bad stored block");
         }
     } else {
-        if (!read_at(B.pos + 4, B.raw, len) || lz4_decode(B.raw, len, B.out, expect) != (long long)expect) {
+        if (!read_at(B.pos + 4, B.raw, len) || lz4_decode(B.raw, len, B.out, expect) != (i64)expect) {
             damaged(L"a data block does not decompress");
         }
     }
@@ -1162,9 +754,9 @@ static wchar_t *side_name(const wchar_t *what)
     wb_add(&w, L"\\.");
     wb_add(&w, g_dirname);
     wb_add(&w, L".");
-    wb_num(&w, GetCurrentProcessId());
+    wb_add_uint(&w, GetCurrentProcessId(), 1);
     wb_add(&w, L"-");
-    wb_num(&w, GetTickCount64());
+    wb_add_uint(&w, GetTickCount64(), 1);
     wb_add(&w, L".");
     wb_add(&w, what);
     return w.s;
@@ -1364,47 +956,6 @@ static int cleanup(void)
 
 /* ---------------------------------------------------------------- starting the command */
 
-static HANDLE inheritable(HANDLE h)
-{
-    HANDLE dup;
-    if (!is_valid(h)) {
-        return NULL;
-    }
-    if (DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &dup, 0, TRUE, DUPLICATE_SAME_ACCESS)) {
-        return dup;
-    }
-    return h;
-}
-
-static BOOL WINAPI ignore_control(DWORD event)
-{
-    (void)event;
-    return TRUE; /* the child, on the same console, gets the event and decides */
-}
-
-/* The raw rest of the command line after argv[0] (CommandLineToArgvW's rule) and blanks. */
-static const wchar_t *args_tail(const wchar_t *cl)
-{
-    const wchar_t *p = cl;
-    if (*p == L'"') {
-        p++;
-        while (*p && *p != L'"') {
-            p++;
-        }
-        if (*p) {
-            p++;
-        }
-    } else {
-        while (*p && *p != L' ' && *p != L'\t') {
-            p++;
-        }
-    }
-    while (*p == L' ' || *p == L'\t') {
-        p++;
-    }
-    return p;
-}
-
 static __attribute__((noreturn)) void run(const struct command *cmd, const wchar_t *self, const wchar_t *tail)
 {
     wchar_t *exe = join3(g_final, L"\\", cmd->launcher);
@@ -1424,34 +975,14 @@ static __attribute__((noreturn)) void run(const struct command *cmd, const wchar
     SetEnvironmentVariableW(L"PACKYARD_ONEFILE_DIR", g_final);
     SetConsoleCtrlHandler(ignore_control, TRUE);
 
-    STARTUPINFOW si = {0}, own = {0};
-    own.cb = sizeof own;
-    GetStartupInfoW(&own);
-    si.cb = sizeof si;
-    if (own.dwFlags & STARTF_USESHOWWINDOW) {
-        si.dwFlags |= STARTF_USESHOWWINDOW;
-        si.wShowWindow = own.wShowWindow;
-    }
     HANDLE in = inheritable(GetStdHandle(STD_INPUT_HANDLE));
     HANDLE out = inheritable(GetStdHandle(STD_OUTPUT_HANDLE));
     HANDLE err = inheritable(GetStdHandle(STD_ERROR_HANDLE));
-    if (in || out || err) {
-        si.dwFlags |= STARTF_USESTDHANDLES;
-        si.hStdInput = in;
-        si.hStdOutput = out;
-        si.hStdError = err;
-    }
-    HANDLE job = CreateJobObjectW(NULL, NULL);
-    if (job) {
-        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits = {0};
-        /* closing the stub kills the launcher; what the launcher starts breaks away (the
-         * launcher puts the interpreter in its own kill-on-close job) */
-        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
-        if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
-            CloseHandle(job);
-            job = NULL;
-        }
-    }
+    STARTUPINFOW si = {0};
+    child_startup_info(&si, in, out, err);
+    /* closing the stub kills the launcher; what the launcher starts breaks away (the launcher
+     * puts the interpreter in its own kill-on-close job) */
+    HANDLE job = kill_on_close_job();
     if (g_debug) {
         debug(L"starting ", cl.s);
     }
@@ -1477,33 +1008,16 @@ static __attribute__((noreturn)) void run(const struct command *cmd, const wchar
 
 static wchar_t *own_path(void)
 {
-    DWORD cap = MAX_PATH;
-    for (;;) {
-        wchar_t *b = xalloc(cap * sizeof(wchar_t));
-        DWORD n = GetModuleFileNameW(NULL, b, cap);
-        if (n == 0) {
-            die(L"cannot find its own path", 0, 0, GetLastError());
-        }
-        if (n < cap) {
-            return b;
-        }
-        xfree(b);
-        if (cap >= 65536) {
-            die(L"its own path is too long", 0, 0, 0);
-        }
-        cap *= 2;
+    wchar_t *path = NULL;
+    DWORD error = 0;
+    int r = module_path(&path, &error);
+    if (r == 0) {
+        die(L"cannot find its own path", 0, 0, error);
     }
-}
-
-static const wchar_t *base_name(const wchar_t *path)
-{
-    const wchar_t *name = path;
-    for (const wchar_t *p = path; *p; p++) {
-        if (*p == L'\\' || *p == L'/') {
-            name = p + 1;
-        }
+    if (r < 0) {
+        die(L"its own path is too long", 0, 0, 0);
     }
-    return name;
+    return path;
 }
 
 static void print(const wchar_t *s)
@@ -1540,14 +1054,6 @@ static void help(void)
     print(w.s);
 }
 
-static int is_gui_subsystem(void)
-{
-    const unsigned char *image = (const unsigned char *)GetModuleHandleW(NULL);
-    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)image;
-    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)(image + dos->e_lfanew);
-    return nt->OptionalHeader.Subsystem == IMAGE_SUBSYSTEM_WINDOWS_GUI;
-}
-
 void stub_entry(void);
 
 void stub_entry(void)
@@ -1567,7 +1073,7 @@ void stub_entry(void)
     read_payload();
     find_root();
 
-    const wchar_t *tail = args_tail(GetCommandLineW());
+    const wchar_t *tail = argument_tail(GetCommandLineW());
     if (wstarts(tail, L"--packyard-")) {
         size_t n = 0;
         while (tail[n] && tail[n] != L' ' && tail[n] != L'\t') {

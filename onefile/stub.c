@@ -16,8 +16,10 @@
  * kernel's UAPI headers), so the binary is static, small, independent of the target's libc,
  * and reproducible. Only *at() calls and renameat, which both architectures have.
  */
-#include <stddef.h>
-#include <stdint.h>
+#define PAYLOAD_CHAR char
+#define PAYLOAD_TEXT(s) s
+#define PAYLOAD_FILE int
+#include "payload.h" /* memcpy/memset/memcmp, XXH64, LZ4, trailer, manifest header: shared with stub-windows.c */
 #include <asm/unistd.h>
 #include <asm/stat.h>
 #include <asm/errno.h>
@@ -25,12 +27,6 @@
 #include <linux/mman.h>
 #include <linux/fcntl.h>
 #include <linux/stat.h>
-
-typedef unsigned char u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int64_t i64;
 
 /* ------------------------------------------------------------------------------------------
  * System calls and the entry point
@@ -148,27 +144,8 @@ static u64 now_us(void)
 }
 
 /* ------------------------------------------------------------------------------------------
- * The few library functions needed (the compiler may also emit calls to the first four)
+ * memmove (memcpy, memset and memcmp are in payload.h), string helpers, memory
  * ---------------------------------------------------------------------------------------- */
-
-typedef u64 __attribute__((aligned(1), may_alias)) u64u;
-typedef u32 __attribute__((aligned(1), may_alias)) u32u;
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    u8 *d = dst;
-    const u8 *s = src;
-    while (n >= 8) {
-        *(u64u *)d = *(const u64u *)s;
-        d += 8;
-        s += 8;
-        n -= 8;
-    }
-    while (n--) {
-        *d++ = *s++;
-    }
-    return dst;
-}
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -181,26 +158,6 @@ void *memmove(void *dst, const void *src, size_t n)
         d[n] = s[n];
     }
     return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-    u8 *d = dst;
-    while (n--) {
-        *d++ = (u8)c;
-    }
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const u8 *x = a, *y = b;
-    for (size_t i = 0; i < n; i++) {
-        if (x[i] != y[i]) {
-            return x[i] < y[i] ? -1 : 1;
-        }
-    }
-    return 0;
 }
 
 static size_t slen(const char *s)
@@ -230,10 +187,6 @@ static int starts(const char *s, const char *prefix)
     }
     return 1;
 }
-
-static u64 rd64(const u8 *p) { return *(const u64u *)p; }
-static u32 rd32(const u8 *p) { return *(const u32u *)p; }
-static u16 rd16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
 
 /* A bump allocator over anonymous mappings: nothing is freed before exec. */
 static void *alloc(size_t n)
@@ -394,203 +347,11 @@ static __attribute__((noreturn)) void die(const char *a, const char *b, const ch
 }
 
 /* ------------------------------------------------------------------------------------------
- * XXH64 (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md), seed 0
- * ---------------------------------------------------------------------------------------- */
-
-#define P1 0x9E3779B185EBCA87ull
-#define P2 0xC2B2AE3D27D4EB4Full
-#define P3 0x165667B19E3779F9ull
-#define P4 0x85EBCA77C2B2AE63ull
-#define P5 0x27D4EB2F165667C5ull
-
-static u64 rotl(u64 x, int r) { return (x << r) | (x >> (64 - r)); }
-static u64 xround(u64 acc, u64 in) { return rotl(acc + in * P2, 31) * P1; }
-static u64 xmerge(u64 acc, u64 v) { return (acc ^ xround(0, v)) * P1 + P4; }
-
-struct xxh {
-    u64 v[4];
-    u64 total;
-    u8 mem[32];
-    u32 memn;
-};
-
-static void xxh_init(struct xxh *h)
-{
-    h->v[0] = P1 + P2;
-    h->v[1] = P2;
-    h->v[2] = 0;
-    h->v[3] = (u64)0 - P1;
-    h->total = 0;
-    h->memn = 0;
-}
-
-static void xxh_update(struct xxh *h, const u8 *p, size_t n)
-{
-    h->total += n;
-    if (h->memn + n < 32) {
-        memcpy(h->mem + h->memn, p, n);
-        h->memn += (u32)n;
-        return;
-    }
-    if (h->memn) {
-        size_t k = 32 - h->memn;
-        memcpy(h->mem + h->memn, p, k);
-        for (int i = 0; i < 4; i++) {
-            h->v[i] = xround(h->v[i], rd64(h->mem + 8 * i));
-        }
-        p += k;
-        n -= k;
-        h->memn = 0;
-    }
-    u64 v0 = h->v[0], v1 = h->v[1], v2 = h->v[2], v3 = h->v[3];
-    while (n >= 32) {
-        v0 = xround(v0, rd64(p));
-        v1 = xround(v1, rd64(p + 8));
-        v2 = xround(v2, rd64(p + 16));
-        v3 = xround(v3, rd64(p + 24));
-        p += 32;
-        n -= 32;
-    }
-    h->v[0] = v0;
-    h->v[1] = v1;
-    h->v[2] = v2;
-    h->v[3] = v3;
-    memcpy(h->mem, p, n);
-    h->memn = (u32)n;
-}
-
-static u64 xxh_digest(const struct xxh *h)
-{
-    u64 r;
-    if (h->total >= 32) {
-        r = rotl(h->v[0], 1) + rotl(h->v[1], 7) + rotl(h->v[2], 12) + rotl(h->v[3], 18);
-        for (int i = 0; i < 4; i++) {
-            r = xmerge(r, h->v[i]);
-        }
-    } else {
-        r = P5;
-    }
-    r += h->total;
-    const u8 *p = h->mem;
-    size_t n = h->memn;
-    while (n >= 8) {
-        r = rotl(r ^ xround(0, rd64(p)), 27) * P1 + P4;
-        p += 8;
-        n -= 8;
-    }
-    if (n >= 4) {
-        r = rotl(r ^ (u64)rd32(p) * P1, 23) * P2 + P3;
-        p += 4;
-        n -= 4;
-    }
-    while (n--) {
-        r = rotl(r ^ (u64)*p++ * P5, 11) * P1;
-    }
-    r ^= r >> 33;
-    r *= P2;
-    r ^= r >> 29;
-    r *= P3;
-    r ^= r >> 32;
-    return r;
-}
-
-static u64 xxh64(const u8 *p, size_t n)
-{
-    struct xxh h;
-    xxh_init(&h);
-    xxh_update(&h, p, n);
-    return xxh_digest(&h);
-}
-
-/* ------------------------------------------------------------------------------------------
- * LZ4 block decoding (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md), every
- * read and write bounds-checked: a damaged payload is an error, never a crash.
- * ---------------------------------------------------------------------------------------- */
-
-static long lz4_decode(const u8 *src, size_t srclen, u8 *dst, size_t dstlen)
-{
-    const u8 *ip = src, *const iend = src + srclen;
-    u8 *op = dst, *const oend = dst + dstlen;
-    for (;;) {
-        if (ip >= iend) {
-            return -1;
-        }
-        unsigned token = *ip++;
-        size_t lit = token >> 4;
-        if (lit == 15) {
-            unsigned b;
-            do {
-                if (ip >= iend) {
-                    return -1;
-                }
-                b = *ip++;
-                lit += b;
-            } while (b == 255 && lit < srclen);
-        }
-        if (lit > (size_t)(iend - ip) || lit > (size_t)(oend - op)) {
-            return -1;
-        }
-        memcpy(op, ip, lit);
-        op += lit;
-        ip += lit;
-        if (ip == iend) {
-            break; /* the last sequence has literals only */
-        }
-        if (iend - ip < 2) {
-            return -1;
-        }
-        size_t off = (size_t)ip[0] | (size_t)ip[1] << 8;
-        ip += 2;
-        if (off == 0 || off > (size_t)(op - dst)) {
-            return -1;
-        }
-        size_t ml = token & 15;
-        if (ml == 15) {
-            unsigned b;
-            do {
-                if (ip >= iend) {
-                    return -1;
-                }
-                b = *ip++;
-                ml += b;
-            } while (b == 255 && ml < dstlen);
-        }
-        ml += 4;
-        if (ml > (size_t)(oend - op)) {
-            return -1;
-        }
-        const u8 *m = op - off;
-        if (off >= 8 && (size_t)(oend - op) >= ml + 8) {
-            /* non-overlapping 8-byte steps; may write up to 7 bytes past the match, inside dst */
-            u8 *end = op + ml;
-            while (op < end) {
-                *(u64u *)op = *(const u64u *)m;
-                op += 8;
-                m += 8;
-            }
-            op = end;
-        } else {
-            while (ml--) {
-                *op++ = *m++;
-            }
-        }
-    }
-    return (long)(op - dst);
-}
-
-/* ------------------------------------------------------------------------------------------
  * The payload: trailer, manifest
  * ---------------------------------------------------------------------------------------- */
 
-#define TRAILER_SIZE 48
-#define TRAILER_MAGIC "PKYONEF1"
-#define MANIFEST_MAGIC "PKYMAN01"
 #define STAMP_MAGIC "PKYSTMP1"
 #define STAMP_NAME ".packyard-onefile-stamp"
-#define MAX_BLOCK (4u << 20)
-#define BLOCK_STORED 0x80000000u
-
-enum { K_DIR = 1, K_FILE = 2, K_LINK = 3 };
 
 struct entry {
     char *path;   /* NUL-terminated, relative */
@@ -601,25 +362,6 @@ struct entry {
     u8 kind;
 };
 
-struct command {
-    char *name;
-    char *launcher;
-};
-
-static struct {
-    int fd;               /* the onefile itself */
-    u64 data_off, data_len;
-    u8 id[16];
-    char idhex[33];
-    i64 mtime;            /* SOURCE_DATE_EPOCH: every file's mtime */
-    u64 total;            /* uncompressed data size */
-    u32 block_size, blocks;
-    u32 n;                /* entries */
-    u32 ncommands;
-    char *name, *version, *target;
-    struct entry *e;
-    struct command *cmd;
-} M;
 
 static __attribute__((noreturn)) void damaged(const char *what)
 {
@@ -627,28 +369,6 @@ static __attribute__((noreturn)) void damaged(const char *what)
         "); download or build it again", 0);
 }
 
-struct cursor {
-    const u8 *p, *end;
-};
-
-static u32 c32(struct cursor *c)
-{
-    if (c->end - c->p < 4) {
-        damaged("manifest truncated");
-    }
-    u32 v = rd32(c->p);
-    c->p += 4;
-    return v;
-}
-static u64 c64(struct cursor *c)
-{
-    if (c->end - c->p < 8) {
-        damaged("manifest truncated");
-    }
-    u64 v = rd64(c->p);
-    c->p += 8;
-    return v;
-}
 static u8 c8(struct cursor *c)
 {
     if (c->end - c->p < 1) {
@@ -712,18 +432,18 @@ static void read_payload(void)
     }
     u64 size = (u64)st.st_size;
     u8 t[TRAILER_SIZE];
+    struct trailer tr;
+    int valid = 0;
     if (size < TRAILER_SIZE || s_pread(M.fd, t, TRAILER_SIZE, (i64)(size - TRAILER_SIZE)) != TRAILER_SIZE
-            || memcmp(t + 40, TRAILER_MAGIC, 8) != 0) {
+            || (valid = trailer_parse(t, size, &tr)) == 0) {
         die("this file has no Packyard onefile payload (a bare stub, or a truncated download)", 0, 0, 0);
     }
-    u64 moff = rd64(t), mlen = rd64(t + 8);
-    M.data_off = rd64(t + 16);
-    M.data_len = rd64(t + 24);
-    u64 mhash = rd64(t + 32);
-    if (moff > size || mlen > size - moff || moff + mlen > size - TRAILER_SIZE || M.data_off > moff
-            || M.data_len != moff - M.data_off || mlen < 64 || mlen > (256u << 20)) {
+    if (valid < 0) {
         damaged("bad trailer");
     }
+    u64 moff = tr.manifest_off, mlen = tr.manifest_len, mhash = tr.manifest_hash;
+    M.data_off = tr.data_off;
+    M.data_len = tr.data_len;
     u8 *m = alloc(mlen);
     if (!m) {
         die("out of memory", 0, 0, 0);
@@ -738,33 +458,7 @@ static void read_payload(void)
     if (xxh64(m, mlen) != mhash) {
         damaged("manifest checksum mismatch");
     }
-    struct cursor c = {m, m + mlen};
-    if (memcmp(m, MANIFEST_MAGIC, 8) != 0) {
-        damaged("bad manifest magic");
-    }
-    c.p += 8;
-    u32 version = c32(&c);
-    if (version != 1) {
-        damaged("unknown manifest version");
-    }
-    c32(&c); /* flags, 0 */
-    if (c.end - c.p < 16) {
-        damaged("manifest truncated");
-    }
-    memcpy(M.id, c.p, 16);
-    c.p += 16;
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        M.idhex[2 * i] = hex[M.id[i] >> 4];
-        M.idhex[2 * i + 1] = hex[M.id[i] & 15];
-    }
-    M.idhex[32] = 0;
-    M.mtime = (i64)c64(&c);
-    M.total = c64(&c);
-    M.block_size = c32(&c);
-    M.blocks = c32(&c);
-    M.n = c32(&c);
-    M.ncommands = c32(&c);
+    struct cursor c = manifest_open(m, mlen);
     M.name = cstr(&c);
     M.version = cstr(&c);
     M.target = cstr(&c);
@@ -1214,7 +908,7 @@ static void next_block(struct reader *rd)
         pread_all(blk_out, raw, rd->pos);
     } else {
         pread_all(blk_in, clen, rd->pos);
-        if (lz4_decode(blk_in, clen, blk_out, raw) != (long)raw) {
+        if (lz4_decode(blk_in, clen, blk_out, raw) != (i64)raw) {
             damaged("corrupt compressed block");
         }
     }

@@ -67,29 +67,7 @@ final class BuildsClient {
 
         /** The token of --token, --token-file or PACKYARD_TOKEN; null when none is given. */
         String tokenOrNull() {
-            if (token != null && tokenFile != null) {
-                throw PackyardException.config("--token and --token-file: give one, not both");
-            }
-            if (token != null) {
-                if (token.isBlank()) {
-                    throw PackyardException.config("--token: empty");
-                }
-                return token.strip();
-            }
-            if (tokenFile != null) {
-                String t;
-                try {
-                    t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    throw PackyardException.config("--token-file " + tokenFile + ": cannot read: " + e.getMessage());
-                }
-                if (t.isEmpty() || t.contains("\n")) {
-                    throw PackyardException.config("--token-file " + tokenFile + ": expected one line holding the token");
-                }
-                return t;
-            }
-            String env = getenv.apply("PACKYARD_TOKEN");
-            return env == null || env.isBlank() ? null : env.strip();
+            return resolveToken(token, tokenFile, getenv);
         }
 
         String requireToken(String what) {
@@ -107,6 +85,37 @@ final class BuildsClient {
         BuildsClient writer(String what) {
             return new BuildsClient(serverUri(), requireToken(what));
         }
+    }
+
+    /**
+     * The API token of {@code --token}, {@code --token-file} or the PACKYARD_TOKEN variable of
+     * {@code getenv}, in that order (the two options together are refused); null when none is
+     * given. Shared by {@code packyard builds}, {@code packyard worker} and {@code packyard publish}.
+     */
+    static String resolveToken(String token, Path tokenFile, Function<String, String> getenv) {
+        if (token != null && tokenFile != null) {
+            throw PackyardException.config("--token and --token-file: give one, not both");
+        }
+        if (token != null) {
+            if (token.isBlank()) {
+                throw PackyardException.config("--token: empty");
+            }
+            return token.strip();
+        }
+        if (tokenFile != null) {
+            String t;
+            try {
+                t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw PackyardException.config("--token-file " + tokenFile + ": cannot read: " + e.getMessage());
+            }
+            if (t.isEmpty() || t.contains("\n")) {
+                throw PackyardException.config("--token-file " + tokenFile + ": expected one line holding the token");
+            }
+            return t;
+        }
+        String env = getenv.apply("PACKYARD_TOKEN");
+        return env == null || env.isBlank() ? null : env.strip();
     }
 
     final URI base;

@@ -300,31 +300,6 @@ public final class PublishCommand implements Callable<Integer> {
     }
 
     private String resolveToken() {
-        if (token != null && tokenFile != null) {
-            throw PackyardException.config("--token and --token-file: give one, not both");
-        }
-        if (token != null) {
-            if (token.isBlank()) {
-                throw PackyardException.config("--token: empty");
-            }
-            return token.strip();
-        }
-        if (tokenFile != null) {
-            String t;
-            try {
-                t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw PackyardException.config("--token-file " + tokenFile + ": cannot read: " + e.getMessage());
-            }
-            if (t.isEmpty() || t.contains("\n")) {
-                throw PackyardException.config("--token-file " + tokenFile + ": expected one line holding the token");
-            }
-            return t;
-        }
-        String env = getenv.apply("PACKYARD_TOKEN");
-        if (env != null && !env.isBlank()) {
-            return env.strip();
-        }
-        return null;
+        return BuildsClient.resolveToken(token, tokenFile, getenv);
     }
 }

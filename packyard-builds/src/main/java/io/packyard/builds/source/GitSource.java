@@ -1,22 +1,22 @@
 package io.packyard.builds.source;
 
+import io.packyard.python.util.FileTrees;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.CloneCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -382,27 +382,15 @@ public final class GitSource {
         return text.replaceAll("([a-zA-Z][a-zA-Z0-9+.-]*://[^/@:\\s]*):[^/@\\s]*@", "$1@");
     }
 
+    /** Deletes {@code dir}, or only its contents when {@code keepDir}; best effort (the worker cleans up anyway). */
     private static void deleteQuietly(Path dir, boolean keepDir) {
-        if (!Files.exists(dir)) {
+        if (!keepDir) {
+            FileTrees.deleteQuietly(dir);
             return;
         }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    if (!keepDir || !d.equals(dir)) {
-                        Files.delete(d);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
+        try (Stream<Path> children = Files.list(dir)) {
+            children.forEach(FileTrees::deleteQuietly);
+        } catch (IOException | UncheckedIOException ignored) {
             // best effort: the caller's work area is cleaned up by the worker anyway
         }
     }

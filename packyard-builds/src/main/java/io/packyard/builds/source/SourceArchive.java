@@ -1,5 +1,6 @@
 package io.packyard.builds.source;
 
+import io.packyard.python.util.FileTrees;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -319,7 +320,7 @@ public final class SourceArchive {
             throw SourceException.permanent("source archive " + shown + ": corrupt (" + oneLine(e) + ")", e);
         } finally {
             if (tmp != null) {
-                deleteTree(tmp);
+                FileTrees.deleteQuietly(tmp);
             }
         }
     }
@@ -659,35 +660,6 @@ public final class SourceArchive {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         } catch (DirectoryNotEmptyException e) {
             throw e;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 }
