@@ -186,7 +186,9 @@ public final class BuildService implements JobQueue {
             Instant notBefore) {
         h.createUpdate("INSERT INTO build_job (build_id, project_id, stage, step, queue, target, state, priority,"
                         + " attempt, max_attempts, not_before, created_at)"
-                        + " VALUES (:b, :p, :stage, :step, :q, :target, 'queued', :prio, 0, :max, :nb, :now)")
+                        + " VALUES (:b, :p, :stage, :step, :q, :target, :state, :prio, 0, :max, :nb, :now)")
+                // only the first stage is claimable; later ones wait until the stage before them succeeded
+                .bind("state", step == Step.SOURCE ? JobState.QUEUED.id() : JobState.WAITING.id())
                 .bind("b", buildId).bind("p", p.id()).bind("stage", step.stage()).bind("step", step.id())
                 .bind("q", step.onServer() ? Step.SERVER_QUEUE : target).bind("target", target)
                 .bind("prio", priority).bind("max", retry.maxAttempts()).bind("nb", notBefore.toEpochMilli())
@@ -230,7 +232,7 @@ public final class BuildService implements JobQueue {
             }
             long now = now().toEpochMilli();
             h.createUpdate("UPDATE build_job SET state = 'cancelled', finished_at = :now, lease_id = NULL"
-                            + " WHERE build_id = :b AND state IN ('queued', 'running')")
+                            + " WHERE build_id = :b AND state IN ('waiting', 'queued', 'running')")
                     .bind("b", buildId).bind("now", now).execute();
             h.createUpdate("UPDATE build SET state = 'cancelled', finished_at = :now, error = :e WHERE id = :b")
                     .bind("b", buildId).bind("now", now).bind("e", "cancelled by " + byWhom).execute();
@@ -402,8 +404,6 @@ public final class BuildService implements JobQueue {
         boolean pg = db.dialect() == Database.Dialect.POSTGRESQL;
         List<Long> candidates = h.createQuery("SELECT j.id FROM build_job j WHERE j.state = 'queued'"
                         + " AND j.queue IN (<queues>) AND j.not_before <= :now"
-                        + " AND NOT EXISTS (SELECT 1 FROM build_job e WHERE e.build_id = j.build_id"
-                        + "   AND e.stage < j.stage AND e.state <> 'succeeded')"
                         + " AND (j.queue = 'server' OR (SELECT COUNT(*) FROM build_job r WHERE r.project_id = j.project_id"
                         + "   AND r.state = 'running' AND r.queue <> 'server')"
                         + "   < (SELECT max_concurrent FROM build_project bp WHERE bp.id = j.project_id))"
@@ -483,6 +483,7 @@ public final class BuildService implements JobQueue {
                 h.createUpdate("DELETE FROM build_artifact WHERE job_id = :j AND lease_id <> :l")
                         .bind("j", job.id()).bind("l", leaseId).execute();
                 BuildDao.appendLog(h, job.buildId(), Optional.of(job.id()), now(), "== " + what + ": succeeded\n");
+                promoteNextStage(h, job);
             }
             case FAILED -> failForGood(h, job, msg);
             case INFRA_ERROR -> {
@@ -504,6 +505,21 @@ public final class BuildService implements JobQueue {
         settle(h, job.buildId());
     }
 
+    /** Once every job of {@code done}'s stage succeeded, the next stage's waiting jobs become claimable. */
+    private static void promoteNextStage(Handle h, Job done) {
+        int unfinished = h.createQuery("SELECT COUNT(*) FROM build_job WHERE build_id = :b AND stage = :s"
+                        + " AND state <> 'succeeded'")
+                .bind("b", done.buildId()).bind("s", done.step().stage()).mapTo(Integer.class).one();
+        if (unfinished > 0) {
+            return;
+        }
+        Optional<Integer> next = h.createQuery("SELECT MIN(stage) FROM build_job WHERE build_id = :b AND state = 'waiting'")
+                .bind("b", done.buildId()).mapTo(Integer.class).findOne();
+        next.ifPresent(stage -> h.createUpdate("UPDATE build_job SET state = 'queued' WHERE build_id = :b AND stage = :s"
+                        + " AND state = 'waiting'")
+                .bind("b", done.buildId()).bind("s", stage).execute());
+    }
+
     private void failForGood(Handle h, Job job, String msg) {
         long now = now().toEpochMilli();
         String what = job.step().id() + job.target().map(t -> " " + t).orElse("");
@@ -523,7 +539,8 @@ public final class BuildService implements JobQueue {
         long now = now().toEpochMilli();
         Optional<Job> failed = jobs.stream().filter(j -> j.state() == JobState.FAILED).findFirst();
         if (failed.isPresent()) {
-            h.createUpdate("UPDATE build_job SET state = 'skipped', finished_at = :now WHERE build_id = :b AND state = 'queued'")
+            h.createUpdate("UPDATE build_job SET state = 'skipped', finished_at = :now WHERE build_id = :b"
+                            + " AND state IN ('queued', 'waiting')")
                     .bind("b", buildId).bind("now", now).execute();
             boolean running = jobs.stream().anyMatch(j -> j.state() == JobState.RUNNING);
             if (!running) {

@@ -191,7 +191,7 @@ public final class BuildOpenApi {
         schemas.put("Job", map("type", "object", "properties", map(
                 "id", map("type", "integer"), "step", map("type", "string", "enum", List.of("source", "build", "verify", "publish")),
                 "target", nullable("string"), "queue", map("type", "string"),
-                "state", map("type", "string", "enum", List.of("queued", "running", "succeeded", "failed", "cancelled", "skipped")),
+                "state", map("type", "string", "enum", List.of("waiting", "queued", "running", "succeeded", "failed", "cancelled", "skipped")),
                 "attempt", map("type", "integer"), "max_attempts", map("type", "integer"), "worker", nullable("string"),
                 "error", nullable("string"), "not_before", map("type", "string"), "started_at", nullable("string"),
                 "finished_at", nullable("string"))));
