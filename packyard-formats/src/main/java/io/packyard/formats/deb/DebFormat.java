@@ -132,24 +132,28 @@ public final class DebFormat implements PackageFormat {
         ar.closeArchiveEntry();
     }
 
-    /** Writes data.tar.xz and returns the md5sums file for it. */
+    /**
+     * Writes data.tar.xz and returns the md5sums file for it. The xz blocks are cut from the
+     * tar's exact size ({@link #dataTarSize}), so they come out equal
+     * ({@link ParallelXzOutputStream#blockSize}).
+     */
     private static String writeData(InstallTree tree, Path data, long mtime, int xzPreset, Progress progress)
             throws IOException {
         long total = tree.fileBytes();
+        long tarSize = dataTarSize(tree, mtime);
         StringBuilder md5sums = new StringBuilder();
         try (OutputStream fos = new BufferedOutputStream(Files.newOutputStream(data), 1 << 16);
-                ParallelXzOutputStream xz = new ParallelXzOutputStream(fos, xzPreset);
+                ParallelXzOutputStream xz = new ParallelXzOutputStream(fos, xzPreset, tarSize);
                 ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime,
                         done -> progress.advance(done, total))) {
             for (InstallTree.Node n : tree.nodes()) {
-                String name = n.path().equals("/") ? "./" : "." + n.path() + (n.isDirectory() ? "/" : "");
                 switch (n.kind()) {
-                    case DIRECTORY -> tar.directory(name, n.mode());
-                    case SYMLINK -> tar.symlink(name, n.linkTarget());
+                    case DIRECTORY -> tar.directory(tarName(n), n.mode());
+                    case SYMLINK -> tar.symlink(tarName(n), n.linkTarget());
                     case FILE -> {
                         MessageDigest md5 = md5();
                         try (InputStream in = new DigestInputStream(open(n), md5)) {
-                            tar.file(name, n.mode(), n.size(), in);
+                            tar.file(tarName(n), n.mode(), n.size(), in);
                         }
                         md5sums.append(HexFormat.of().formatHex(md5.digest())).append("  ")
                                 .append(n.relativePath()).append('\n');
@@ -159,6 +163,74 @@ public final class DebFormat implements PackageFormat {
             tar.finish();
         }
         return md5sums.toString();
+    }
+
+    /**
+     * The exact size of the uncompressed data.tar: the same tar writer run over the same nodes
+     * into a counter, with no file read (each file's declared size stands for its content, and
+     * {@link ReproducibleTar} checks it against the real file when writing). It costs the tar
+     * writer's own copying of as many bytes into the counter, no I/O.
+     */
+    static long dataTarSize(InstallTree tree, long mtime) throws IOException {
+        CountingSink sink = new CountingSink();
+        try (ReproducibleTar tar = new ReproducibleTar(sink, ReproducibleTar.Flavor.GNU, mtime, null)) {
+            for (InstallTree.Node n : tree.nodes()) {
+                switch (n.kind()) {
+                    case DIRECTORY -> tar.directory(tarName(n), n.mode());
+                    case SYMLINK -> tar.symlink(tarName(n), n.linkTarget());
+                    case FILE -> tar.file(tarName(n), n.mode(), n.size(), new UnreadContent(n.size()));
+                }
+            }
+            tar.finish();
+        }
+        return sink.count;
+    }
+
+    private static String tarName(InstallTree.Node n) {
+        return n.path().equals("/") ? "./" : "." + n.path() + (n.isDirectory() ? "/" : "");
+    }
+
+    /** Counts the bytes written to it and keeps none. */
+    private static final class CountingSink extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
+    /** {@code size} bytes of unspecified content, produced without touching the caller's buffer. */
+    private static final class UnreadContent extends InputStream {
+        private long left;
+
+        UnreadContent(long size) {
+            this.left = size;
+        }
+
+        @Override
+        public int read() {
+            if (left <= 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            left -= n;
+            return n;
+        }
     }
 
     private static InputStream open(InstallTree.Node n) throws IOException {

@@ -20,8 +20,9 @@ import org.tukaani.xz.UnsupportedOptionsException;
  * An .xz writer that compresses fixed-size blocks on several threads, as {@code xz -T} does: one
  * xz stream made of independent LZMA2 blocks, each with its compressed and uncompressed sizes in
  * its header, followed by the index (the .xz file format 1.1.0). Any xz decoder (liblzma, dpkg,
- * rpm, XZ for Java) reads it. Block boundaries depend only on the input, never on the thread
- * count or timing, so the output is reproducible.
+ * rpm, XZ for Java) reads it. Block boundaries depend only on the input (its bytes and, when the
+ * caller knows it, its total size), never on the thread count, the machine or timing, so the
+ * output is reproducible; {@link #blockSize(int, long)} is the rule.
  *
  * <p>XZ for Java has no multi-threaded encoder; this class writes the container itself and uses
  * the library's LZMA2 encoder for each block's data.
@@ -52,19 +53,19 @@ public final class ParallelXzOutputStream extends OutputStream {
     /**
      * @param out where the .xz stream goes (not closed by {@link #finish()}, closed by {@link #close()})
      * @param preset the xz preset, 0 to 9
-     * @param threads how many blocks are compressed at a time
+     * @param threads how many blocks are compressed at a time; does not change the output
+     * @param totalSize how many bytes will be written, or -1 if unknown; when known the blocks
+     *     are cut to equal sizes ({@link #blockSize(int, long)}); a wrong figure costs balance,
+     *     never correctness
      */
-    public ParallelXzOutputStream(OutputStream out, int preset, int threads) throws IOException {
+    public ParallelXzOutputStream(OutputStream out, int preset, int threads, long totalSize) throws IOException {
         this.out = out;
         try {
             this.options = new LZMA2Options(preset);
         } catch (UnsupportedOptionsException e) {
             throw new IOException(e);
         }
-        // xz -T uses blocks of three times the dictionary size. Half that (12 MiB at preset 6)
-        // costs about 1 % in size but balances two or more threads far better on the tens of
-        // megabytes a bundle holds (three 24 MiB blocks on two CPUs leave one running alone).
-        this.blockSize = (int) Math.min(Integer.MAX_VALUE - 64, 3L * options.getDictSize() / 2);
+        this.blockSize = blockSize(options.getDictSize(), totalSize);
         this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "packyard-xz");
             t.setDaemon(true);
@@ -75,9 +76,53 @@ public final class ParallelXzOutputStream extends OutputStream {
         writeStreamHeader();
     }
 
-    /** Uses every available processor. */
+    /** For input of unknown size: blocks of {@link #blockSize(int, long) blockSize(dictSize, -1)}. */
+    public ParallelXzOutputStream(OutputStream out, int preset, int threads) throws IOException {
+        this(out, preset, threads, -1);
+    }
+
+    /** Uses every available processor, for input of unknown size. */
     public ParallelXzOutputStream(OutputStream out, int preset) throws IOException {
-        this(out, preset, Runtime.getRuntime().availableProcessors());
+        this(out, preset, Runtime.getRuntime().availableProcessors(), -1);
+    }
+
+    /** Uses every available processor, for {@code totalSize} bytes of input (-1: unknown). */
+    public ParallelXzOutputStream(OutputStream out, int preset, long totalSize) throws IOException {
+        this(out, preset, Runtime.getRuntime().availableProcessors(), totalSize);
+    }
+
+    /**
+     * The uncompressed size of every block but the last, from the dictionary size and the total
+     * input size only (never the thread count, so every machine writes the same bytes).
+     *
+     * <p>{@code xz -T} cuts blocks of three times the dictionary (24 MiB at preset 6). The
+     * nominal block here is half that, 1.5 × the dictionary (12 MiB at preset 6): about 1 %
+     * larger output, but the tens of megabytes a bundle holds no longer make a few big blocks
+     * that leave CPUs idle (three 24 MiB blocks on two CPUs: one runs alone). With the total
+     * known, the input is cut into {@code n} blocks of equal size (the last one shorter by less
+     * than {@code n} bytes) instead of nominal blocks and a remainder, with
+     * {@code n = ceil(total / nominal)} made even, so that two CPUs, the commonest runner, get
+     * equal shares (four do when {@code n} is a multiple of four): 30 MiB makes four blocks of
+     * 7.5 MiB (not 12 + 12 + 6), 70.7 MiB six of 11.8 MiB. {@code n} is not made even when that
+     * would cut blocks below half the dictionary (4 MiB at preset 6), where the size cost grows;
+     * inputs under one dictionary are one block (and no block is cut below half the dictionary,
+     * should the total be understated). Unknown total ({@code totalSize < 0}): nominal blocks.
+     */
+    public static int blockSize(int dictSize, long totalSize) {
+        long nominal = Math.min(Integer.MAX_VALUE - 64, 3L * dictSize / 2);
+        if (totalSize < 0) {
+            return (int) nominal;
+        }
+        long min = Math.max(1, dictSize / 2);
+        long n = Math.max(1, ceilDiv(totalSize, nominal));
+        if (n % 2 == 1 && totalSize / (n + 1) >= min) {
+            n++;
+        }
+        return (int) Math.max(min, ceilDiv(totalSize, n));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     @Override

@@ -151,6 +151,49 @@ class DebFormatTest {
         assertThat(Files.readAllBytes(c)).isNotEqualTo(Files.readAllBytes(a));
     }
 
+    /**
+     * data.tar.xz is cut into equal xz blocks from the tar's exact size, counted before it is
+     * written: an even number of blocks of {@link io.packyard.formats.linux.ParallelXzOutputStream#blockSize}
+     * for that size, the last shorter by less than the number of blocks. (Preset 0, 384 KiB
+     * nominal blocks, so that a small bundle makes several.)
+     */
+    @Test
+    void dataBlocksAreEqualAndCutFromTheExactTarSize() throws IOException {
+        FixtureBundle f = FixtureBundle.named(NAME);
+        Path root = tmp.resolve("b");
+        Bundle staged = f.build(root);
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 40; i++) {
+            StringBuilder text = new StringBuilder();
+            while (text.length() < 40_000 + i * 997) {
+                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
+            }
+            Files.writeString(root.resolve("data/module_" + i + ".py"), text);
+        }
+        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch())
+                .build();
+        Path deb = Packages.build(new DebFormat(0), b, tmp.resolve("out"));
+        Path xz = tmp.resolve("data.tar.xz");
+        Files.write(xz, arMembers(deb).get("data.tar.xz"));
+
+        long tarSize;
+        try (InputStream in = new XZInputStream(Files.newInputStream(xz))) {
+            tarSize = in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        int block = io.packyard.formats.linux.ParallelXzOutputStream.blockSize(256 << 10, tarSize);
+        assertThat(tarSize).isGreaterThan(1_600_000);
+        try (org.tukaani.xz.SeekableXZInputStream in = new org.tukaani.xz.SeekableXZInputStream(
+                new org.tukaani.xz.SeekableFileInputStream(xz.toFile()))) {
+            int n = in.getBlockCount();
+            assertThat(n).isEqualTo((int) ((tarSize + block - 1) / block)).isGreaterThanOrEqualTo(4);
+            assertThat(n % 2).isZero();
+            for (int i = 0; i < n - 1; i++) {
+                assertThat(in.getBlockSize(i)).as("block %d", i).isEqualTo(block);
+            }
+            assertThat(in.getBlockSize(n - 1)).isGreaterThan(block - n).isLessThanOrEqualTo(block);
+        }
+    }
+
     @Test
     void rejectsNamesDebianCannotUse() throws IOException {
         Bundle b = FixtureBundle.named("x").build(tmp.resolve("b"));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,12 @@ class ParallelXzOutputStreamTest {
     }
 
     static byte[] compress(byte[] data, int preset, int threads, int chunk) throws IOException {
+        return compress(data, preset, threads, chunk, -1);
+    }
+
+    static byte[] compress(byte[] data, int preset, int threads, int chunk, long totalSize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, preset, threads)) {
+        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, preset, threads, totalSize)) {
             for (int off = 0; off < data.length; off += chunk) {
                 xz.write(data, off, Math.min(chunk, data.length - off));
             }
@@ -63,6 +68,52 @@ class ParallelXzOutputStreamTest {
     }
 
     @Test
+    void outputWithAKnownSizeDoesNotDependOnThreadsOrWriteSizes() throws IOException {
+        byte[] data = sample(2_000_000); // 6 blocks of 333,334 bytes at preset 0
+        byte[] one = compress(data, 0, 1, 1 << 20, data.length);
+        assertThat(compress(data, 0, 4, 777, data.length)).isEqualTo(one);
+        assertThat(compress(data, 0, 3, 100_003, data.length)).isEqualTo(one);
+        // a different block layout from the unknown-size one (384 KiB blocks), same content
+        assertThat(one).isNotEqualTo(compress(data, 0, 2, 65536));
+        try (XZInputStream in = new XZInputStream(new ByteArrayInputStream(one))) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+    }
+
+    /** The block layout rule, pinned: changing it changes every package's bytes. */
+    @Test
+    void blockSizeRule() {
+        int mib = 1 << 20;
+        int dict6 = 8 * mib; // preset 6
+        // unknown size: nominal blocks of 1.5 x the dictionary
+        assertThat(ParallelXzOutputStream.blockSize(dict6, -1)).isEqualTo(12 * mib);
+        assertThat(ParallelXzOutputStream.blockSize(256 << 10, -1)).isEqualTo(384 << 10); // preset 0
+        // an even number of equal blocks: ceil(total / 12 MiB), plus one when odd
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 30L * mib)).isEqualTo(30 * mib / 4); // 3 -> 4 blocks
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 74_086_400)).isEqualTo(12_347_734); // 6 blocks
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 100L * mib)).isEqualTo(10 * mib); // 9 -> 10
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 24L * mib)).isEqualTo(12 * mib); // 2
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 24L * mib + 1)).isEqualTo(6 * mib + 1); // 3 -> 4
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 12L * mib)).isEqualTo(6 * mib); // 1 -> 2
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 8L * mib)).isEqualTo(4 * mib); // 1 -> 2, the floor
+        // not made even below half the dictionary: under one dictionary stays one block
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 8L * mib - 1)).isEqualTo(8 * mib - 1);
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 100)).isEqualTo(4 * mib);
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 0)).isEqualTo(4 * mib);
+        // huge inputs: blocks never above the nominal size
+        assertThat(ParallelXzOutputStream.blockSize(dict6, 10L << 30)).isEqualTo(12_573_090); // 854 blocks
+        for (long total = 0; total < 300L * mib; total += 7_654_321) {
+            int b = ParallelXzOutputStream.blockSize(dict6, total);
+            long n = Math.max(1, (total + b - 1) / b);
+            assertThat(b).as("total %d", total).isBetween(4 * mib, 12 * mib);
+            assertThat(n == 1 || n % 2 == 0).as("total %d: %d blocks", total, n).isTrue();
+            if (total >= 8L * mib) {
+                assertThat(total - (n - 1) * b).as("total %d: last block", total).isGreaterThan(b - n);
+            }
+        }
+    }
+
+    @Test
     void dictionarySizeProperty() {
         assertThat(ParallelXzOutputStream.dictSizeProperty(8 << 20)).isEqualTo(22); // preset 6
         assertThat(ParallelXzOutputStream.dictSizeProperty(256 << 10)).isEqualTo(12); // preset 0
@@ -83,6 +134,29 @@ class ParallelXzOutputStreamTest {
         assertThat(list.waitFor()).as(listing).isZero();
         // "file" line: number of streams, number of blocks, ... ; 5 MB in 384 KiB blocks = 13 blocks
         assertThat(listing).containsPattern("(?m)^file\\t1\\t13\\t");
+        Process dec = new ProcessBuilder("xz", "-dc", f.toString()).start();
+        assertThat(dec.getInputStream().readAllBytes()).isEqualTo(data);
+        assertThat(dec.waitFor()).isZero();
+    }
+
+    @Test
+    @Tag("system")
+    void xzUtilsSeesEqualBlocksWhenTheSizeIsKnown(@TempDir Path tmp) throws Exception {
+        byte[] data = sample(5_000_000);
+        Path f = tmp.resolve("data.xz");
+        Files.write(f, compress(data, 0, 2, 65536, data.length));
+        Process list = new ProcessBuilder("xz", "--robot", "--list", "-vv", f.toString())
+                .redirectErrorStream(true).start();
+        String listing = new String(list.getInputStream().readAllBytes());
+        assertThat(list.waitFor()).as(listing).isZero();
+        // 5 MB: ceil(5,000,000 / 384 KiB) = 13 blocks, made even: 14 of 357,143 bytes (the last 357,141);
+        // "block" lines: stream, block in stream, block in file, offsets, compressed and uncompressed size
+        assertThat(listing).containsPattern("(?m)^file\\t1\\t14\\t");
+        List<Long> sizes = listing.lines().filter(l -> l.startsWith("block\t"))
+                .map(l -> Long.parseLong(l.split("\t")[7])).toList();
+        assertThat(sizes).hasSize(14);
+        assertThat(sizes.subList(0, 13)).containsOnly(357_143L);
+        assertThat(sizes.get(13)).isEqualTo(357_141L);
         Process dec = new ProcessBuilder("xz", "-dc", f.toString()).start();
         assertThat(dec.getInputStream().readAllBytes()).isEqualTo(data);
         assertThat(dec.waitFor()).isZero();
