@@ -157,16 +157,22 @@ public final class FakeIndex implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        int status;
         try {
-            status = route(ex, path);
+            route(ex, path);
         } catch (RuntimeException e) {
-            status = send(ex, 500, "text/plain", e.toString().getBytes(StandardCharsets.UTF_8), null);
+            send(ex, 500, "text/plain", e.toString().getBytes(StandardCharsets.UTF_8), null);
         }
-        log.add(new Request(path, ex.getRequestHeaders().getFirst("Accept"),
+        ex.close();
+    }
+
+    /**
+     * Records the request just before its response goes out: a client that has its response
+     * must find its request in the log (recording after sending raced with fast clients).
+     */
+    private void record(HttpExchange ex, int status) {
+        log.add(new Request(ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Accept"),
                 ex.getRequestHeaders().getFirst("If-None-Match"), ex.getRequestHeaders().getFirst("Authorization"),
                 status));
-        ex.close();
     }
 
     private int route(HttpExchange ex, String path) throws IOException {
@@ -207,6 +213,7 @@ public final class FakeIndex implements AutoCloseable {
         String inm = ex.getRequestHeaders().getFirst("If-None-Match");
         if (etag.equals(inm)) {
             ex.getResponseHeaders().add("ETag", etag);
+            record(ex, 304);
             ex.sendResponseHeaders(304, -1);
             return 304;
         }
@@ -214,11 +221,12 @@ public final class FakeIndex implements AutoCloseable {
                 : legacy ? "text/html; charset=utf-8" : "application/vnd.pypi.simple.v1+html", body.getBytes(StandardCharsets.UTF_8), etag);
     }
 
-    private static int send(HttpExchange ex, int status, String type, byte[] body, String etag) throws IOException {
+    private int send(HttpExchange ex, int status, String type, byte[] body, String etag) throws IOException {
         ex.getResponseHeaders().add("Content-Type", type);
         if (etag != null) {
             ex.getResponseHeaders().add("ETag", etag);
         }
+        record(ex, status);
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             try (OutputStream out = ex.getResponseBody()) {
