@@ -53,6 +53,8 @@ public final class PackyardServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopping;
     private final io.packyard.builds.BuildService builds;
+    private final io.packyard.server.routes.PageCache pages = new io.packyard.server.routes.PageCache();
+    private final io.packyard.server.routes.FastPages fastPages;
     private io.packyard.builds.BuildNode buildNode;
     private static final String COUNTED = "packyard.inFlight";
     private static final String STARTED = "packyard.started";
@@ -76,6 +78,32 @@ public final class PackyardServer implements AutoCloseable {
             this.ownsRepository = true;
         }
         this.builds = new io.packyard.builds.BuildService(repo, b.retryPolicy);
+        this.fastPages = new io.packyard.server.routes.FastPages(repo, pages, new io.packyard.server.routes.FastPages.Hooks() {
+            @Override
+            public boolean enter() {
+                if (stopping) {
+                    return false;
+                }
+                inFlight.incrementAndGet();
+                return true;
+            }
+
+            @Override
+            public void exit(String remote, String method, String path, int status, long bytes, long startNanos,
+                    String userAgent) {
+                try {
+                    log.request(requestLine(remote, method, path, status, bytes, (System.nanoTime() - startNanos) / 1_000_000f,
+                            null, userAgent));
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    /** Cached pages answered before routing so far (see {@link io.packyard.server.routes.FastPages}). */
+    public long fastPageHits() {
+        return fastPages.hits();
     }
 
     public static Builder builder() {
@@ -103,7 +131,12 @@ public final class PackyardServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.generateEtags = false;
             cfg.http.maxRequestSize = 1L << 20;
-            cfg.jetty.modifyServer(s -> s.setStopTimeout(10_000));
+            cfg.jetty.modifyServer(s -> {
+                s.setStopTimeout(10_000);
+                // cached public pages are answered before Javalin's routing; Javalin attaches
+                // its servlet context inside this wrapper
+                s.setHandler(fastPages);
+            });
             // every request, matched or not, passes these two: the in-flight count and the request log
             cfg.routes.before(ctx -> {
                 ctx.attribute(STARTED, System.nanoTime());
@@ -116,7 +149,7 @@ public final class PackyardServer implements AutoCloseable {
             cfg.routes.after(this::requestDone);
             cfg.routes.get("/", ctx -> Responses.text(ctx, 200, "Packyard index server. Indexes: GET /api/indexes;"
                     + " simple API: /<index>/simple/; uploads: POST /<index>/"));
-            Routes.register(cfg.routes, repo, builds);
+            Routes.register(cfg.routes, repo, builds, pages);
             cfg.routes.exception(Exception.class, this::handleException);
             cfg.routes.error(404, ctx -> {
                 if (ctx.attribute(Responses.BYTES_SENT) == null) {
@@ -272,11 +305,16 @@ public final class PackyardServer implements AutoCloseable {
 
     private void logRequest(Context ctx, float ms) {
         Object bytes = ctx.attribute(Responses.BYTES_SENT);
-        Object token = ctx.attribute(Guard.TOKEN_ID);
-        String ua = ctx.header("User-Agent");
+        log.request(requestLine(ctx.req().getRemoteAddr(), ctx.method().name(), ctx.path(), ctx.statusCode(), bytes, ms,
+                ctx.attribute(Guard.TOKEN_ID), ctx.header("User-Agent")));
+    }
+
+    /** One request log line: {@code client "METHOD path" status bytes 1.2ms [token=...] ["user agent"]}. */
+    static String requestLine(String remote, String method, String path, int status, Object bytes, float ms, Object token,
+            String ua) {
         StringBuilder b = new StringBuilder(160);
-        b.append(ctx.req().getRemoteAddr()).append(" \"").append(ctx.method()).append(' ').append(ctx.path())
-                .append("\" ").append(ctx.statusCode()).append(' ').append(bytes == null ? "-" : bytes.toString())
+        b.append(remote).append(" \"").append(method).append(' ').append(path)
+                .append("\" ").append(status).append(' ').append(bytes == null ? "-" : bytes.toString())
                 .append(' ');
         long tenths = Math.round(ms * 10);
         b.append(tenths / 10).append('.').append(tenths % 10).append("ms");
@@ -286,7 +324,7 @@ public final class PackyardServer implements AutoCloseable {
         if (ua != null) {
             b.append(" \"").append(ua.replace('"', '\'')).append('"');
         }
-        log.request(b.toString());
+        return b.toString();
     }
 
     private void handleException(Exception e, Context ctx) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,6 +137,42 @@ class SimpleApiHttpTest {
         assertThat(unzipped).isEqualTo(TestClient.text(first));
         assertThat(client.get("main/simple/demo-app/", "Accept", "text/html", "If-None-Match",
                 gz.headers().firstValue("ETag").orElseThrow()).statusCode()).isEqualTo(304);
+    }
+
+    @Test
+    void aCachedPageIsAnsweredBeforeRoutingExactlyAsTheRoutesAnswerIt() throws Exception {
+        for (String[] h : new String[][] {{"Accept", "text/html"}, {"Accept", "application/vnd.pypi.simple.v1+json"},
+                {"Accept", "text/html", "Accept-Encoding", "gzip"}}) {
+            // the page is cached with its stamp checked now; wait past the 1 s recheck so the
+            // first request below takes the routed path again
+            client.get("main/simple/demo-app/", h);
+            Thread.sleep(1100);
+            long before = server.fastPageHits();
+            HttpResponse<byte[]> routed = client.get("main/simple/demo-app/", h);
+            HttpResponse<byte[]> fast = client.get("main/simple/demo-app/", h);
+            assertThat(server.fastPageHits()).as("the second request was answered before routing").isEqualTo(before + 1);
+            assertThat(fast.statusCode()).isEqualTo(routed.statusCode()).isEqualTo(200);
+            assertThat(fast.body()).isEqualTo(routed.body());
+            for (String name : List.of("ETag", "Cache-Control", "Vary", "Content-Type", "Content-Encoding", "Content-Length")) {
+                assertThat(fast.headers().allValues(name)).as(name).isEqualTo(routed.headers().allValues(name));
+            }
+            String etag = fast.headers().firstValue("ETag").orElseThrow();
+            String[] conditional = java.util.stream.Stream.concat(java.util.Arrays.stream(h),
+                    java.util.stream.Stream.of("If-None-Match", etag)).toArray(String[]::new);
+            HttpResponse<byte[]> notModified = client.get("main/simple/demo-app/", conditional);
+            assertThat(notModified.statusCode()).isEqualTo(304);
+            assertThat(server.fastPageHits()).isEqualTo(before + 2);
+        }
+        // never for a private index, a token, a query or a name to redirect
+        long before = server.fastPageHits();
+        client.get("main/simple/demo-app/", "Authorization", TestClient.basic(uploadToken));
+        client.get("main/simple/demo-app/?format=x");
+        client.get("main/simple/Demo.App/");
+        client.get("secret/simple/demo-app/", "Authorization", TestClient.basic(privateToken));
+        client.get("secret/simple/demo-app/");
+        assertThat(server.fastPageHits()).isEqualTo(before);
+        // and what it answered is in the request log like any other request
+        assertThat(log.requestsTo("GET", "/main/simple/demo-app/")).anySatisfy(l -> assertThat(l).contains("\" 304 "));
     }
 
     @Test

@@ -55,25 +55,44 @@ public final class Responses {
     }
 
     /**
+     * How a page answers a request: 304 when {@code If-None-Match} names its ETag (either form),
+     * else 200 with the gzipped body when the client accepts gzip and it is smaller. One decision
+     * for both ways a page is sent ({@link #page} and the server's cached-page fast path).
+     *
+     * @param etag the ETag to send ({@code -gz} suffixed for the gzipped body)
+     * @param body the bytes to send (a fresh view), null for 304
+     */
+    public record PageReply(int status, String etag, boolean gzip, ByteBuffer body) {
+
+        public static PageReply of(Page page, String acceptEncoding, String ifNoneMatch) {
+            boolean gzip = acceptsGzip(acceptEncoding) && page.gzipped.remaining() < page.body.remaining();
+            String etag = gzip ? page.etag.substring(0, page.etag.length() - 1) + "-gz\"" : page.etag;
+            if (etagMatches(ifNoneMatch, page.etag)) {
+                return new PageReply(304, etag, gzip, null);
+            }
+            return new PageReply(200, etag, gzip, (gzip ? page.gzipped : page.body).duplicate());
+        }
+    }
+
+    /**
      * Sends a page: 304 when {@code If-None-Match} names its ETag, gzip when accepted.
      *
      * @param cacheControl the Cache-Control value
      */
     public static void page(Context ctx, Page page, String cacheControl, String vary) {
-        boolean gzip = acceptsGzip(ctx.header("Accept-Encoding")) && page.gzipped.remaining() < page.body.remaining();
-        String etag = gzip ? page.etag.substring(0, page.etag.length() - 1) + "-gz\"" : page.etag;
+        PageReply reply = PageReply.of(page, ctx.header("Accept-Encoding"), ctx.header("If-None-Match"));
         HttpServletResponse res = ctx.res();
-        res.setHeader("ETag", etag);
+        res.setHeader("ETag", reply.etag());
         res.setHeader("Cache-Control", cacheControl);
         res.setHeader("Vary", vary);
-        if (etagMatches(ctx.header("If-None-Match"), page.etag)) {
+        if (reply.status() == 304) {
             res.setStatus(304);
             ctx.attribute(BYTES_SENT, 0L);
             return;
         }
         res.setContentType(page.contentType);
-        ByteBuffer body = (gzip ? page.gzipped : page.body).duplicate();
-        if (gzip) {
+        ByteBuffer body = reply.body();
+        if (reply.gzip()) {
             res.setHeader("Content-Encoding", "gzip");
         }
         res.setStatus(200);

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * most once a second per page; changes made through this server (uploads, yank, delete) invalidate
  * at once, changes made by another node sharing the database show within that second.
  */
-final class PageCache {
+public final class PageCache {
 
     private static final long RECHECK_NANOS = 1_000_000_000L;
     private static final int LIMIT = 4096;
@@ -52,6 +52,15 @@ final class PageCache {
         }
         entries.put(k, new Entry(s.get(), now, page));
         return page;
+    }
+
+    /**
+     * The cached page when its stamp was checked less than a second ago (no database access), or
+     * null: the page must then go through {@link #get} (the routed path).
+     */
+    Responses.Page fresh(long indexId, String project, Object format) {
+        Entry e = entries.get(key(indexId, project, format));
+        return e != null && System.nanoTime() - e.checkedAt < RECHECK_NANOS ? e.page : null;
     }
 
     /** Forgets every format of a project's page (after an upload, yank or delete through this server). */

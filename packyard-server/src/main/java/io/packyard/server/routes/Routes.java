@@ -13,9 +13,8 @@ public final class Routes {
 
     private Routes() {}
 
-    public static void register(RoutesConfig r, Repository repo, io.packyard.builds.BuildService builds) {
+    public static void register(RoutesConfig r, Repository repo, io.packyard.builds.BuildService builds, PageCache pages) {
         Guard guard = new Guard(repo);
-        PageCache pages = new PageCache();
         new AdminRoutes(repo, guard, pages).register(r);
         new SimpleRoutes(repo, guard, pages).register(r);
         new FileRoutes(repo, guard).register(r);

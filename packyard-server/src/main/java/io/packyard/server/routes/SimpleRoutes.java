@@ -25,7 +25,7 @@ import java.util.Map;
 public final class SimpleRoutes {
 
     static final String PAGE_CACHE_CONTROL = "max-age=0, must-revalidate";
-    private static final String VARY = "Accept, Accept-Encoding, Authorization";
+    static final String VARY = "Accept, Accept-Encoding, Authorization";
     private final Repository repo;
     private final Guard guard;
     private final PageCache cache;
