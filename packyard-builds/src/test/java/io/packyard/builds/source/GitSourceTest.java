@@ -222,10 +222,10 @@ class GitSourceTest {
         assertThat(GitSource.isLocal("file:///srv/git/x.git")).isTrue();
         assertThat(GitSource.isLocal("C:\\repos\\x.git")).isTrue();
         assertThat(GitSource.isLocal("./a:b")).isTrue();
-        assertThat(GitSource.isLocal("https://github.com/o/r.git")).isFalse();
-        assertThat(GitSource.isLocal("ssh://git@github.com/o/r.git")).isFalse();
-        assertThat(GitSource.isLocal("git@github.com:o/r.git")).isFalse();
-        assertThat(GitSource.isLocal("git://github.com/o/r.git")).isFalse();
+        assertThat(GitSource.isLocal("https://git.example.org/o/r.git")).isFalse();
+        assertThat(GitSource.isLocal("ssh://git@git.example.org/o/r.git")).isFalse();
+        assertThat(GitSource.isLocal("git@git.example.org:o/r.git")).isFalse();
+        assertThat(GitSource.isLocal("git://git.example.org/o/r.git")).isFalse();
     }
 
     @Test

@@ -221,7 +221,7 @@ class PublishToIndexTest {
         });
         assertThatThrownBy(() -> ProjectSpec.builder("x").publishToUpstream("http://127.0.0.1/legacy/", null).build())
                 .hasMessageContaining("publish_index_url needs publish_index_token_file");
-        assertThatThrownBy(() -> ProjectSpec.builder("x").publishToUpstream("http://h/legacy/", "relative/token").build())
+        assertThatThrownBy(() -> ProjectSpec.builder("x").publishToUpstream("http://index.example.org/legacy/", "relative/token").build())
                 .hasMessageContaining("is not an absolute path on the server");
     }
 

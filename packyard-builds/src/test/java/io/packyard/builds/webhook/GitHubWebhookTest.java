@@ -30,7 +30,7 @@ class GitHubWebhookTest {
                   "deleted": %s,
                   "forced": false,
                   "base_ref": null,
-                  "compare": "https://github.com/octo-org/hello-py/compare/6113728f27ae...0d1a26e67d8f",
+                  "compare": "https://git.example.org/octo-org/hello-py/compare/6113728f27ae...0d1a26e67d8f",
                   "commits": [
                     {
                       "id": "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
@@ -38,9 +38,9 @@ class GitHubWebhookTest {
                       "distinct": true,
                       "message": "Update README.md\\n\\nWith a \\"quoted\\" word and ünïcödé",
                       "timestamp": "2024-05-01T15:35:46+02:00",
-                      "url": "https://github.com/octo-org/hello-py/commit/0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
+                      "url": "https://git.example.org/octo-org/hello-py/commit/0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
                       "author": {"name": "Mona Lisa", "email": "mona@example.com", "username": "octocat"},
-                      "committer": {"name": "GitHub", "email": "noreply@github.com", "username": "web-flow"},
+                      "committer": {"name": "GitHub", "email": "noreply@git.example.org", "username": "web-flow"},
                       "added": [], "removed": [], "modified": ["README.md"]
                     }
                   ],
@@ -52,14 +52,14 @@ class GitHubWebhookTest {
                     "full_name": "octo-org/hello-py",
                     "private": false,
                     "owner": {"name": "octo-org", "login": "octo-org", "id": 6811672, "type": "Organization"},
-                    "html_url": "https://github.com/octo-org/hello-py",
+                    "html_url": "https://git.example.org/octo-org/hello-py",
                     "description": "",
                     "fork": false,
-                    "url": "https://github.com/octo-org/hello-py",
-                    "git_url": "git://github.com/octo-org/hello-py.git",
-                    "ssh_url": "git@github.com:octo-org/hello-py.git",
-                    "clone_url": "https://github.com/octo-org/hello-py.git",
-                    "svn_url": "https://github.com/octo-org/hello-py",
+                    "url": "https://git.example.org/octo-org/hello-py",
+                    "git_url": "git://git.example.org/octo-org/hello-py.git",
+                    "ssh_url": "git@git.example.org:octo-org/hello-py.git",
+                    "clone_url": "https://git.example.org/octo-org/hello-py.git",
+                    "svn_url": "https://git.example.org/octo-org/hello-py",
                     "size": 0,
                     "stargazers_count": 0,
                     "default_branch": "main",
@@ -131,10 +131,10 @@ class GitHubWebhookTest {
     void branchPush() {
         Optional<PushEvent> e = GitHubWebhook.parse("push", push("refs/heads/main", BEFORE, AFTER, false, false).getBytes(StandardCharsets.UTF_8));
         assertThat(e).contains(new PushEvent(java.util.List.of(
-                "https://github.com/octo-org/hello-py.git",
-                "git@github.com:octo-org/hello-py.git",
-                "git://github.com/octo-org/hello-py.git",
-                "https://github.com/octo-org/hello-py"), "refs/heads/main", AFTER, false));
+                "https://git.example.org/octo-org/hello-py.git",
+                "git@git.example.org:octo-org/hello-py.git",
+                "git://git.example.org/octo-org/hello-py.git",
+                "https://git.example.org/octo-org/hello-py"), "refs/heads/main", AFTER, false));
     }
 
     @Test
@@ -158,7 +158,7 @@ class GitHubWebhookTest {
     void pingAndOtherEventsAreIgnored() {
         byte[] ping = """
                 {"zen": "Keep it logically awesome.", "hook_id": 1, "hook": {"type": "Repository", "events": ["push"]},
-                 "repository": {"clone_url": "https://github.com/octo-org/hello-py.git"}}
+                 "repository": {"clone_url": "https://git.example.org/octo-org/hello-py.git"}}
                 """.getBytes(StandardCharsets.UTF_8);
         assertThat(GitHubWebhook.parse("ping", ping)).isEmpty();
         assertThat(GitHubWebhook.parse("pull_request", ping)).isEmpty();
