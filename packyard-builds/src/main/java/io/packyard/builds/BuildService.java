@@ -3,7 +3,6 @@ package io.packyard.builds;
 import io.packyard.builds.model.Artifact;
 import io.packyard.builds.model.Build;
 import io.packyard.builds.model.BuildProject;
-import io.packyard.builds.model.BuildState;
 import io.packyard.builds.model.Job;
 import io.packyard.builds.model.JobState;
 import io.packyard.builds.model.LogChunk;
@@ -23,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -161,25 +159,33 @@ public final class BuildService implements JobQueue {
                     .bind("src", blob == null ? null : blob.sha256()).bind("sname", name)
                     .bind("prio", req.priority()).bind("now", now.toEpochMilli()).bind("nb", notBefore.toEpochMilli())
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-            insertJob(h, buildId, p, Step.SOURCE, null, req.priority(), notBefore);
-            for (String target : p.targets()) {
-                insertJob(h, buildId, p, Step.BUILD, target, req.priority(), notBefore);
-            }
-            if (p.smokeCommand().isPresent()) {
-                for (String target : p.targets()) {
-                    if (target.startsWith("linux-")) {
-                        insertJob(h, buildId, p, Step.VERIFY, target, req.priority(), notBefore);
-                    }
-                }
-            }
-            if (p.publishes()) {
-                insertJob(h, buildId, p, Step.PUBLISH, null, req.priority(), notBefore);
-            }
+            insertJobs(h, buildId, p, req.priority(), notBefore);
             BuildDao.appendLog(h, buildId, Optional.empty(), now, "build queued (" + req.trigger() + "): "
                     + p.name() + " from " + name + ", targets " + String.join(", ", p.targets()) + "\n");
             return buildId;
         });
         return build(id).orElseThrow();
+    }
+
+    /**
+     * A build's jobs, by stage: SOURCE; a BUILD per target; a VERIFY per Linux target when the
+     * project has a smoke command; PUBLISH when it publishes anywhere.
+     */
+    private void insertJobs(Handle h, long buildId, BuildProject p, int priority, Instant notBefore) {
+        insertJob(h, buildId, p, Step.SOURCE, null, priority, notBefore);
+        for (String target : p.targets()) {
+            insertJob(h, buildId, p, Step.BUILD, target, priority, notBefore);
+        }
+        if (p.smokeCommand().isPresent()) {
+            for (String target : p.targets()) {
+                if (target.startsWith("linux-")) {
+                    insertJob(h, buildId, p, Step.VERIFY, target, priority, notBefore);
+                }
+            }
+        }
+        if (p.publishes()) {
+            insertJob(h, buildId, p, Step.PUBLISH, null, priority, notBefore);
+        }
     }
 
     private void insertJob(Handle h, long buildId, BuildProject p, Step step, String target, int priority,
@@ -213,14 +219,6 @@ public final class BuildService implements JobQueue {
 
     public List<Job> jobs(long buildId) {
         return db.jdbi().withHandle(h -> BuildDao.jobs(h, buildId));
-    }
-
-    /** Counts builds by state (for the UI and metrics). */
-    public java.util.Map<BuildState, Integer> countByState() {
-        java.util.Map<BuildState, Integer> out = new java.util.EnumMap<>(BuildState.class);
-        db.jdbi().useHandle(h -> h.createQuery("SELECT state, COUNT(*) AS n FROM build GROUP BY state")
-                .map((rs, ctx) -> out.put(BuildState.parse(rs.getString("state")), rs.getInt("n"))).list());
-        return out;
     }
 
     /** Cancels a build that has not finished: its queued jobs never run, running ones are told on their next heartbeat. */
@@ -259,20 +257,7 @@ public final class BuildService implements JobQueue {
                         .bind("p", p.id()).bind("src", sha).bind("n", b.sourceName().orElse("source"))
                         .bind("prio", b.priority()).bind("now", now.toEpochMilli())
                         .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-                insertJob(h, id, p, Step.SOURCE, null, b.priority(), now);
-                for (String target : p.targets()) {
-                    insertJob(h, id, p, Step.BUILD, target, b.priority(), now);
-                }
-                if (p.smokeCommand().isPresent()) {
-                    for (String target : p.targets()) {
-                        if (target.startsWith("linux-")) {
-                            insertJob(h, id, p, Step.VERIFY, target, b.priority(), now);
-                        }
-                    }
-                }
-                if (p.publishes()) {
-                    insertJob(h, id, p, Step.PUBLISH, null, b.priority(), now);
-                }
+                insertJobs(h, id, p, b.priority(), now);
                 return BuildDao.findBuild(h, id).orElseThrow();
             });
         }
@@ -594,13 +579,5 @@ public final class BuildService implements JobQueue {
     public List<Job> jobsIn(JobState state) {
         return db.jdbi().withHandle(h -> h.createQuery("SELECT * FROM build_job WHERE state = :s ORDER BY id")
                 .bind("s", state.id()).map((rs, ctx) -> BuildDao.job(rs)).list());
-    }
-
-    /** Every build and job id whose state is not final (for shutdown messages). */
-    public List<Long> unfinishedBuilds() {
-        List<Long> out = new ArrayList<>();
-        db.jdbi().useHandle(h -> out.addAll(h.createQuery("SELECT id FROM build WHERE state IN ('queued', 'running') ORDER BY id")
-                .mapTo(Long.class).list()));
-        return out;
     }
 }

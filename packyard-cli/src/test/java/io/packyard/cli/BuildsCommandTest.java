@@ -397,22 +397,22 @@ class BuildsCommandTest {
         Path tokenFile = tmp.resolve("tok");
         Files.writeString(tokenFile, "pyd_file\n");
         env.put("PACKYARD_TOKEN", "pyd_env");
-        routes.put("PUT /api/build-projects/notes", r -> Answer.json(200, "{\"name\":\"notes\",\"git_url\":\"https://g/notes.git\","
+        routes.put("PUT /api/build-projects/notes", r -> Answer.json(200, "{\"name\":\"notes\",\"git_url\":\"https://git.example.org/notes.git\","
                 + "\"git_ref\":\"dev\",\"targets\":[\"linux-x86_64\",\"linux-aarch64\"],\"formats\":[\"deb\",\"rpm\"],"
                 + "\"publish_repo\":\"apps\",\"publish_channel\":\"stable\",\"has_webhook_secret\":true}"));
         Run r = cli("builds", "project", "set", "notes", "--server", url(), "--token-file", tokenFile.toString(),
-                "--git", "https://g/notes.git", "--ref", "dev", "--follow", "main,refs/tags/v*",
+                "--git", "https://git.example.org/notes.git", "--ref", "dev", "--follow", "main,refs/tags/v*",
                 "--webhook-secret-file", secret.toString(), "--target", "linux-x86_64", "--target", "linux-aarch64",
                 "--format", "deb,rpm", "--build-arg=--python", "--build-arg=3.12", "--smoke", "notes --version",
                 "--publish", "apps:stable", "--schedule", "0 3 * * *", "--max-concurrent", "3", "--time-limit", "900",
                 "--disk-limit", "2048");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out().strip()).isEqualTo("project notes: https://g/notes.git dev, targets linux-x86_64,linux-aarch64,"
+        assertThat(r.out().strip()).isEqualTo("project notes: https://git.example.org/notes.git dev, targets linux-x86_64,linux-aarch64,"
                 + " formats deb,rpm, publishes to apps:stable");
         Req q = requests.get(0);
         assertThat(q.auth()).isEqualTo(basic("pyd_file"));
         Map<String, Object> b = Json.parseObject(q.text(), "project");
-        assertThat(b).containsEntry("git_url", "https://g/notes.git").containsEntry("git_ref", "dev")
+        assertThat(b).containsEntry("git_url", "https://git.example.org/notes.git").containsEntry("git_ref", "dev")
                 .containsEntry("follow_refs", "main,refs/tags/v*").containsEntry("webhook_secret", "s3cret")
                 .containsEntry("targets", List.of("linux-x86_64", "linux-aarch64")).containsEntry("formats", List.of("deb", "rpm"))
                 .containsEntry("build_args", List.of("--python", "3.12")).containsEntry("smoke_command", "notes --version")
@@ -426,13 +426,13 @@ class BuildsCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--publish 'apps': expected REPO:CHANNEL");
 
-        routes.put("GET /api/build-projects", x -> Answer.json(200, "[{\"name\":\"notes\",\"git_url\":\"https://g/notes.git\","
+        routes.put("GET /api/build-projects", x -> Answer.json(200, "[{\"name\":\"notes\",\"git_url\":\"https://git.example.org/notes.git\","
                 + "\"git_ref\":\"dev\",\"targets\":[\"linux-x86_64\"],\"formats\":[\"deb\"],\"publish_repo\":null,"
                 + "\"schedule\":\"0 3 * * *\"}]"));
         Run l = cli("builds", "project", "list", "--server", url());
         assertThat(l.out().lines().toList()).containsExactly(
                 "PROJECT  GIT                  REF  TARGETS       FORMATS  PUBLISH  SCHEDULE",
-                "notes    https://g/notes.git  dev  linux-x86_64  deb      -        0 3 * * *");
+                "notes    https://git.example.org/notes.git  dev  linux-x86_64  deb      -        0 3 * * *");
     }
 
     // ------------------------------------------------------------------ serve options

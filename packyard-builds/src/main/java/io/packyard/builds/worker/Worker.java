@@ -53,10 +53,6 @@ public final class Worker implements AutoCloseable {
         return cfg.name;
     }
 
-    /** False once stopped (by {@link #stop}, or because the server refused the worker's token). */
-    public boolean running() {
-        return running.get();
-    }
 
     public synchronized Worker start() {
         if (!running.compareAndSet(false, true)) {
