@@ -431,7 +431,7 @@ class BuildsCommandTest {
                 + "\"schedule\":\"0 3 * * *\"}]"));
         Run l = cli("builds", "project", "list", "--server", url());
         assertThat(l.out().lines().toList()).containsExactly(
-                "PROJECT  GIT                  REF  TARGETS       FORMATS  PUBLISH  SCHEDULE",
+                "PROJECT  GIT                                REF  TARGETS       FORMATS  PUBLISH  SCHEDULE",
                 "notes    https://git.example.org/notes.git  dev  linux-x86_64  deb      -        0 3 * * *");
     }
 
