@@ -2,8 +2,8 @@ package io.packyard.bundle.stage;
 
 import io.packyard.bundle.interpreter.ElfFile;
 import io.packyard.python.PackyardException;
+import io.packyard.python.util.Executables;
 import io.packyard.python.util.Progress;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ public final class ElfStripper {
     private final Optional<Path> strip;
 
     public ElfStripper(Progress progress) {
-        this(progress, findOnPath("strip"));
+        this(progress, Executables.onPath("strip"));
     }
 
     ElfStripper(Progress progress, Optional<Path> strip) {
@@ -111,19 +111,5 @@ public final class ElfStripper {
             return i;
         }
         return -1;
-    }
-
-    static Optional<Path> findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path c = Path.of(dir, name);
-            if (Files.isExecutable(c)) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
     }
 }

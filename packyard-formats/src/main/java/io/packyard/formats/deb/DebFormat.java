@@ -6,6 +6,7 @@ import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
+import io.packyard.formats.linux.Lzma2Encoder;
 import io.packyard.formats.linux.ParallelXzOutputStream;
 import io.packyard.formats.linux.PackageText;
 import io.packyard.formats.linux.ReproducibleGzip;
@@ -18,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
 import org.tukaani.xz.LZMA2Options;
@@ -58,6 +62,8 @@ public final class DebFormat implements PackageFormat {
     public static final int DEFAULT_XZ_PRESET = 6;
 
     private final int xzPreset;
+    /** null: the one {@code PACKYARD_XZ} names, chosen when a package is written. */
+    private final Lzma2Encoder encoder;
 
     public DebFormat() {
         this(DEFAULT_XZ_PRESET);
@@ -68,10 +74,21 @@ public final class DebFormat implements PackageFormat {
      *     times faster for about a quarter larger packages
      */
     public DebFormat(int xzPreset) {
+        this(xzPreset, null);
+    }
+
+    /**
+     * @param xzPreset as above
+     * @param encoder the LZMA2 encoder of data.tar.xz, or null for the one the {@code PACKYARD_XZ}
+     *     environment variable names ({@link Lzma2Encoder#select(int)}: liblzma when the build
+     *     machine has {@code xz}, else XZ for Java)
+     */
+    public DebFormat(int xzPreset, Lzma2Encoder encoder) {
         if (xzPreset < 0 || xzPreset > 9) {
             throw new IllegalArgumentException("xz preset must be 0 to 9: " + xzPreset);
         }
         this.xzPreset = xzPreset;
+        this.encoder = encoder;
     }
 
     @Override
@@ -103,15 +120,25 @@ public final class DebFormat implements PackageFormat {
         List<InstallTree.Node> extra = new ArrayList<>(docFiles(m, pkg, version, mtime, hasBytecode));
         extra.addAll(ServiceFiles.nodes(m, pkg, ServiceFiles.Flavor.DEB));
         InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), true, extra);
-        progress.step("Writing " + fileName(bundle));
+        Lzma2Encoder xz = encoder != null ? encoder : Lzma2Encoder.select(xzPreset);
+        progress.step("Writing " + fileName(bundle) + " (xz -" + xzPreset + ": " + xz.description() + ")");
         PackageText.warnAboutMaintainer(m, progress);
 
         // beside the output and named after it, so whoever cleans up the output finds it too
         Path data = out.resolveSibling(out.getFileName() + ".data.tar.xz");
         Files.deleteIfExists(data);
+        // Depends from dpkg-shlibdeps (seconds of perl for an interpreter's ELF files) is worked
+        // out while the data is compressed, not after it
+        CompletableFuture<Optional<List<String>>> shlibs = CompletableFuture.supplyAsync(() -> {
+            try {
+                return DebShlibs.compute(bundle, progress);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofPlatform().name("packyard-shlibdeps").daemon(true).start(runnable));
         try {
-            String md5sums = writeData(tree, data, mtime, xzPreset, progress);
-            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime, DebShlibs.compute(bundle, progress));
+            String md5sums = writeData(tree, data, mtime, xz, progress);
+            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime, join(shlibs));
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW));
                     ArArchiveOutputStream ar = new ArArchiveOutputStream(os)) {
                 arEntry(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII), mtime);
@@ -122,7 +149,36 @@ public final class DebFormat implements PackageFormat {
                 ar.finish();
             }
         } finally {
+            quietlyAwait(shlibs); // done already, unless the data failed: then it must not outlive the bundle
             Files.deleteIfExists(data);
+        }
+    }
+
+    private static void quietlyAwait(CompletableFuture<?> f) {
+        try {
+            f.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // reported by join() when it matters
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for dpkg-shlibdeps");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(c);
         }
     }
 
@@ -137,14 +193,15 @@ public final class DebFormat implements PackageFormat {
      * tar's exact size ({@link #dataTarSize}), so they come out equal
      * ({@link ParallelXzOutputStream#blockSize}).
      */
-    private static String writeData(InstallTree tree, Path data, long mtime, int xzPreset, Progress progress)
+    private static String writeData(InstallTree tree, Path data, long mtime, Lzma2Encoder xz, Progress progress)
             throws IOException {
         long total = tree.fileBytes();
         long tarSize = dataTarSize(tree, mtime);
         StringBuilder md5sums = new StringBuilder();
         try (OutputStream fos = new BufferedOutputStream(Files.newOutputStream(data), 1 << 16);
-                ParallelXzOutputStream xz = new ParallelXzOutputStream(fos, xzPreset, tarSize);
-                ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime,
+                ParallelXzOutputStream xzOut = new ParallelXzOutputStream(fos, xz,
+                        Runtime.getRuntime().availableProcessors(), tarSize);
+                ReproducibleTar tar = new ReproducibleTar(xzOut, ReproducibleTar.Flavor.GNU, mtime,
                         done -> progress.advance(done, total))) {
             for (InstallTree.Node n : tree.nodes()) {
                 switch (n.kind()) {

@@ -11,10 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32;
-import org.tukaani.xz.FinishableOutputStream;
-import org.tukaani.xz.FinishableWrapperOutputStream;
-import org.tukaani.xz.LZMA2Options;
-import org.tukaani.xz.UnsupportedOptionsException;
 
 /**
  * An .xz writer that compresses fixed-size blocks on several threads, as {@code xz -T} does: one
@@ -24,8 +20,8 @@ import org.tukaani.xz.UnsupportedOptionsException;
  * caller knows it, its total size), never on the thread count, the machine or timing, so the
  * output is reproducible; {@link #blockSize(int, long)} is the rule.
  *
- * <p>XZ for Java has no multi-threaded encoder; this class writes the container itself and uses
- * the library's LZMA2 encoder for each block's data.
+ * <p>XZ for Java has no multi-threaded encoder; this class writes the container itself and has
+ * an {@link Lzma2Encoder} (XZ for Java's or liblzma's) compress each block's data.
  */
 public final class ParallelXzOutputStream extends OutputStream {
     private static final byte[] HEADER_MAGIC = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0};
@@ -36,7 +32,7 @@ public final class ParallelXzOutputStream extends OutputStream {
     private static final long LZMA2_FILTER_ID = 0x21;
 
     private final OutputStream out;
-    private final LZMA2Options options;
+    private final Lzma2Encoder encoder;
     private final int blockSize;
     private final ExecutorService pool;
     private final int maxInFlight;
@@ -52,20 +48,16 @@ public final class ParallelXzOutputStream extends OutputStream {
 
     /**
      * @param out where the .xz stream goes (not closed by {@link #finish()}, closed by {@link #close()})
-     * @param preset the xz preset, 0 to 9
+     * @param encoder compresses each block (its preset and dictionary size decide the blocks)
      * @param threads how many blocks are compressed at a time; does not change the output
      * @param totalSize how many bytes will be written, or -1 if unknown; when known the blocks
      *     are cut to equal sizes ({@link #blockSize(int, long)}); a wrong figure costs balance,
      *     never correctness
      */
-    public ParallelXzOutputStream(OutputStream out, int preset, int threads, long totalSize) throws IOException {
+    public ParallelXzOutputStream(OutputStream out, Lzma2Encoder encoder, int threads, long totalSize) throws IOException {
         this.out = out;
-        try {
-            this.options = new LZMA2Options(preset);
-        } catch (UnsupportedOptionsException e) {
-            throw new IOException(e);
-        }
-        this.blockSize = blockSize(options.getDictSize(), totalSize);
+        this.encoder = encoder;
+        this.blockSize = blockSize(encoder.dictSize(), totalSize);
         this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "packyard-xz");
             t.setDaemon(true);
@@ -74,6 +66,11 @@ public final class ParallelXzOutputStream extends OutputStream {
         this.maxInFlight = Math.max(1, threads) + 1;
         this.buffer = new byte[Math.min(blockSize, 1 << 20)];
         writeStreamHeader();
+    }
+
+    /** XZ for Java's encoder at {@code preset} (0–9). */
+    public ParallelXzOutputStream(OutputStream out, int preset, int threads, long totalSize) throws IOException {
+        this(out, Lzma2Encoder.java(preset), threads, totalSize);
     }
 
     /** For input of unknown size: blocks of {@link #blockSize(int, long) blockSize(dictSize, -1)}. */
@@ -214,11 +211,7 @@ public final class ParallelXzOutputStream extends OutputStream {
 
     /** Block header, LZMA2 data, padding and CRC32 check of one block. */
     private Block compress(byte[] data, int size) throws IOException {
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream(size / 3 + 1024);
-        FinishableOutputStream lzma2 = options.getOutputStream(new FinishableWrapperOutputStream(compressed));
-        lzma2.write(data, 0, size);
-        lzma2.finish();
-        byte[] payload = compressed.toByteArray();
+        byte[] payload = encoder.encode(data, size);
 
         ByteArrayOutputStream header = new ByteArrayOutputStream(32);
         header.write(0); // size, filled in below
@@ -227,7 +220,7 @@ public final class ParallelXzOutputStream extends OutputStream {
         writeVli(header, size);
         writeVli(header, LZMA2_FILTER_ID);
         writeVli(header, 1); // size of the filter properties
-        header.write(dictSizeProperty(options.getDictSize()));
+        header.write(dictSizeProperty(encoder.dictSize()));
         while ((header.size() + 4) % 4 != 0) {
             header.write(0);
         }

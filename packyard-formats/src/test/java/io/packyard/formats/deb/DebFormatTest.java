@@ -155,9 +155,11 @@ class DebFormatTest {
      * data.tar.xz is cut into equal xz blocks from the tar's exact size, counted before it is
      * written: an even number of blocks of {@link io.packyard.formats.linux.ParallelXzOutputStream#blockSize}
      * for that size, the last shorter by less than the number of blocks. (Preset 0, 384 KiB
-     * nominal blocks, so that a small bundle makes several.)
+     * nominal blocks, so that a small bundle makes several.) Both LZMA2 encoders (XZ for Java and
+     * liblzma through xz) cut the same blocks, each reproducibly, and hold the same tar.
      */
     @Test
+    @Tag("system")
     void dataBlocksAreEqualAndCutFromTheExactTarSize() throws IOException {
         FixtureBundle f = FixtureBundle.named(NAME);
         Path root = tmp.resolve("b");
@@ -172,26 +174,38 @@ class DebFormatTest {
         }
         Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch())
                 .build();
-        Path deb = Packages.build(new DebFormat(0), b, tmp.resolve("out"));
-        Path xz = tmp.resolve("data.tar.xz");
-        Files.write(xz, arMembers(deb).get("data.tar.xz"));
-
-        long tarSize;
-        try (InputStream in = new XZInputStream(Files.newInputStream(xz))) {
-            tarSize = in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        int block = io.packyard.formats.linux.ParallelXzOutputStream.blockSize(256 << 10, tarSize);
-        assertThat(tarSize).isGreaterThan(1_600_000);
-        try (org.tukaani.xz.SeekableXZInputStream in = new org.tukaani.xz.SeekableXZInputStream(
-                new org.tukaani.xz.SeekableFileInputStream(xz.toFile()))) {
-            int n = in.getBlockCount();
-            assertThat(n).isEqualTo((int) ((tarSize + block - 1) / block)).isGreaterThanOrEqualTo(4);
-            assertThat(n % 2).isZero();
-            for (int i = 0; i < n - 1; i++) {
-                assertThat(in.getBlockSize(i)).as("block %d", i).isEqualTo(block);
+        java.util.Map<String, byte[]> tars = new java.util.LinkedHashMap<>();
+        for (io.packyard.formats.linux.Lzma2Encoder encoder : List.of(io.packyard.formats.linux.Lzma2Encoder.java(0),
+                io.packyard.formats.linux.Lzma2Encoder.liblzma(io.packyard.python.util.Executables.onPath("xz")
+                        .orElseThrow(() -> new AssertionError("xz (xz-utils) is not on PATH")), 0))) {
+            String label = encoder.description();
+            Path deb = Packages.build(new DebFormat(0, encoder), b, tmp.resolve("out-" + tars.size()));
+            Path again = Packages.build(new DebFormat(0, encoder), b, tmp.resolve("again-" + tars.size()));
+            assertThat(Files.mismatch(deb, again)).as(label + ": two builds differ").isEqualTo(-1L);
+            Path xz = tmp.resolve("data-" + tars.size() + ".tar.xz");
+            Files.write(xz, arMembers(deb).get("data.tar.xz"));
+            byte[] tar;
+            try (InputStream in = new XZInputStream(Files.newInputStream(xz))) {
+                tar = in.readAllBytes();
             }
-            assertThat(in.getBlockSize(n - 1)).isGreaterThan(block - n).isLessThanOrEqualTo(block);
+            tars.put(label, tar);
+            long tarSize = tar.length;
+            int block = io.packyard.formats.linux.ParallelXzOutputStream.blockSize(256 << 10, tarSize);
+            assertThat(tarSize).isGreaterThan(1_600_000);
+            try (org.tukaani.xz.SeekableXZInputStream in = new org.tukaani.xz.SeekableXZInputStream(
+                    new org.tukaani.xz.SeekableFileInputStream(xz.toFile()))) {
+                int n = in.getBlockCount();
+                assertThat(n).as(label).isEqualTo((int) ((tarSize + block - 1) / block)).isGreaterThanOrEqualTo(4);
+                assertThat(n % 2).isZero();
+                for (int i = 0; i < n - 1; i++) {
+                    assertThat(in.getBlockSize(i)).as("%s: block %d", label, i).isEqualTo(block);
+                }
+                assertThat(in.getBlockSize(n - 1)).isGreaterThan(block - n).isLessThanOrEqualTo(block);
+            }
         }
+        // XZ for Java and liblzma compress the same tar
+        List<byte[]> contents = List.copyOf(tars.values());
+        assertThat(contents.get(1)).isEqualTo(contents.get(0));
     }
 
     @Test

@@ -39,8 +39,12 @@ class ParallelXzOutputStreamTest {
     }
 
     static byte[] compress(byte[] data, int preset, int threads, int chunk, long totalSize) throws IOException {
+        return compress(data, Lzma2Encoder.java(preset), threads, chunk, totalSize);
+    }
+
+    static byte[] compress(byte[] data, Lzma2Encoder encoder, int threads, int chunk, long totalSize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, preset, threads, totalSize)) {
+        try (ParallelXzOutputStream xz = new ParallelXzOutputStream(out, encoder, threads, totalSize)) {
             for (int off = 0; off < data.length; off += chunk) {
                 xz.write(data, off, Math.min(chunk, data.length - off));
             }
@@ -160,5 +164,57 @@ class ParallelXzOutputStreamTest {
         Process dec = new ProcessBuilder("xz", "-dc", f.toString()).start();
         assertThat(dec.getInputStream().readAllBytes()).isEqualTo(data);
         assertThat(dec.waitFor()).isZero();
+    }
+
+    /** The build machine's xz (the test fails, not skips, where it is missing: .ci/run installs xz-utils). */
+    static Lzma2Encoder liblzma(int preset) {
+        Path xz = io.packyard.python.util.Executables.onPath("xz").orElseThrow(
+                () -> new AssertionError("xz (xz-utils) is not on PATH"));
+        return Lzma2Encoder.liblzma(xz, preset);
+    }
+
+    @Test
+    @Tag("system")
+    void liblzmaBlocksMakeTheSameKindOfStream(@TempDir Path tmp) throws Exception {
+        byte[] data = sample(3_000_000);
+        Lzma2Encoder encoder = liblzma(0);
+        assertThat(encoder.description()).matches("liblzma \\d+\\.\\d+\\.\\d+ \\(.*xz\\)");
+        byte[] one = compress(data, encoder, 1, 1 << 20, data.length);
+        // reproducible: the thread count and the write sizes change nothing
+        assertThat(compress(data, encoder, 3, 777, data.length)).isEqualTo(one);
+        assertThat(compress(data, encoder, 2, 65536, data.length)).isEqualTo(one);
+        // XZ for Java and xz-utils both read it back
+        try (XZInputStream in = new XZInputStream(new ByteArrayInputStream(one))) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        Path f = tmp.resolve("data.xz");
+        Files.write(f, one);
+        Process dec = new ProcessBuilder("xz", "-dc", f.toString()).start();
+        assertThat(dec.getInputStream().readAllBytes()).isEqualTo(data);
+        assertThat(dec.waitFor()).isZero();
+        // same block layout as XZ for Java's stream (8 blocks of 375,000 bytes at preset 0), other LZMA2 bytes
+        byte[] java = compress(data, Lzma2Encoder.java(0), 2, 65536, data.length);
+        assertThat(one).isNotEqualTo(java);
+        Process list = new ProcessBuilder("xz", "--robot", "--list", f.toString()).redirectErrorStream(true).start();
+        String listing = new String(list.getInputStream().readAllBytes());
+        assertThat(list.waitFor()).as(listing).isZero();
+        assertThat(listing).containsPattern("(?m)^file\\t1\\t8\\t");
+    }
+
+    @Test
+    @Tag("system")
+    void liblzmaAndXzForJavaAgreeOnThePreset6Dictionary() {
+        assertThat(liblzma(6).dictSize()).isEqualTo(Lzma2Encoder.java(6).dictSize()).isEqualTo(8 << 20);
+    }
+
+    @Test
+    void aFailingXzIsAnErrorNamingIt(@TempDir Path tmp) throws IOException {
+        Path fake = tmp.resolve("xz");
+        Files.writeString(fake, "#!/bin/sh\necho 'xz: simulated failure' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        Lzma2Encoder encoder = new Lzma2Encoder.Liblzma(fake, 0, "0.0.0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> compress(sample(100_000), encoder, 2, 4096, -1))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(fake + " --format=raw exited with status 1: xz: simulated failure");
     }
 }
