@@ -202,7 +202,7 @@ public final class DebFormat implements PackageFormat {
                 ParallelXzOutputStream xzOut = new ParallelXzOutputStream(fos, xz,
                         Runtime.getRuntime().availableProcessors(), tarSize);
                 ReproducibleTar tar = new ReproducibleTar(xzOut, ReproducibleTar.Flavor.GNU, mtime,
-                        done -> progress.advance(done, total))) {
+                        done -> progress.advance(done, total)).numericOwner()) {
             for (InstallTree.Node n : tree.nodes()) {
                 switch (n.kind()) {
                     case DIRECTORY -> tar.directory(tarName(n), n.mode());
@@ -230,7 +230,7 @@ public final class DebFormat implements PackageFormat {
      */
     static long dataTarSize(InstallTree tree, long mtime) throws IOException {
         CountingSink sink = new CountingSink();
-        try (ReproducibleTar tar = new ReproducibleTar(sink, ReproducibleTar.Flavor.GNU, mtime, null)) {
+        try (ReproducibleTar tar = new ReproducibleTar(sink, ReproducibleTar.Flavor.GNU, mtime, null).numericOwner()) {
             for (InstallTree.Node n : tree.nodes()) {
                 switch (n.kind()) {
                     case DIRECTORY -> tar.directory(tarName(n), n.mode());

@@ -70,7 +70,7 @@ class DebServicesTest {
                 + CONFIG + "/nginx/" + NAME + "-web.conf\n");
         assertThat(Cmd.run("dpkg-deb", "-f", PACKAGES.v1().toString(), "Depends").ok().stdout()).contains("adduser");
         String files = Cmd.run("dpkg-deb", "-c", PACKAGES.v1().toString()).ok().stdout();
-        assertThat(files).contains("-rw------- root/root", "./etc/packyard-" + NAME + "/demo/app.env",
+        assertThat(files).contains("-rw------- 0/0 ", "./etc/packyard-" + NAME + "/demo/app.env",
                 "./usr/lib/systemd/system/" + NAME + "-web.service", "./usr/lib/systemd/system/" + NAME + "-worker.service");
         assertThat(files).doesNotContain("system-preset");
     }
