@@ -171,6 +171,24 @@ class BadInputSystemTest {
         assertCleanFailure(build(p, "--target", "amiga-68k"), 2, "--target: unknown target 'amiga-68k'");
     }
 
+    /** A bad PACKYARD_XZ (read from the environment, so a separate process) stops the build before staging. */
+    @Test
+    void badXzSettingFailsBeforeStaging() throws Exception {
+        Path out = tmp.resolve("out-xz");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "build", Builds.REPO.resolve("examples/hello-cli").toString(), "--python", "host:3.11",
+                "--format", "deb", "--out", out.toString());
+        pb.environment().put("PACKYARD_XZ", "zstd");
+        Process p = pb.redirectOutput(tmp.resolve("xz.out").toFile()).redirectError(tmp.resolve("xz.err").toFile()).start();
+        assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        String err = Files.readString(tmp.resolve("xz.err"));
+        assertThat(p.exitValue()).as(err).isEqualTo(2);
+        assertThat(err.strip()).isEqualTo("packyard: error: PACKYARD_XZ: 'zstd' is not one of auto, liblzma, java");
+        assertThat(Files.readString(tmp.resolve("xz.out"))).doesNotContain("Installing", "Provisioning");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void interruptedBuildLeavesNothing() throws Exception {
         Path out = tmp.resolve("out");

@@ -30,6 +30,13 @@ public interface PackageFormat {
     void write(Bundle bundle, Path out, Progress progress) throws IOException;
 
     /**
+     * Checks what the format reads from outside the bundle (environment settings) before any
+     * staging, so that a bad setting fails the build at once; throws a config
+     * {@link io.packyard.python.PackyardException} with a one-line reason.
+     */
+    default void checkSettings() {}
+
+    /**
      * True when the package is a file Authenticode can sign (an .msi): the pipeline then signs it
      * with [tool.packyard.sign] before it gets its final name.
      */

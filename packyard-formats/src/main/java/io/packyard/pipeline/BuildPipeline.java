@@ -81,6 +81,7 @@ public final class BuildPipeline {
             if (!f.supports(target)) {
                 throw PackyardException.config("--format: " + f.id() + " cannot be built for target " + target.id());
             }
+            f.checkSettings();
         }
         long epoch = request.sourceDateEpoch().orElseGet(() -> SourceDate.of(project.dir()));
         Path work = createTempDir("packyard-build-");

@@ -96,6 +96,14 @@ public final class DebFormat implements PackageFormat {
         return "deb";
     }
 
+    /** A bad {@code PACKYARD_XZ} fails the build before staging. */
+    @Override
+    public void checkSettings() {
+        if (encoder == null) {
+            Lzma2Encoder.select(xzPreset);
+        }
+    }
+
     @Override
     public boolean supports(Target target) {
         return target.os() == Target.Os.LINUX;
