@@ -171,14 +171,20 @@ class BadInputSystemTest {
         assertCleanFailure(build(p, "--target", "amiga-68k"), 2, "--target: unknown target 'amiga-68k'");
     }
 
+    /** {@code packyard build examples/hello-cli --format deb} in a separate JVM (its own environment, signals). */
+    private static ProcessBuilder helloCliDebBuild(Path out) {
+        return new ProcessBuilder(new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "build", Builds.REPO.resolve("examples/hello-cli").toString(), "--python", "host:3.11",
+                "--format", "deb", "--out", out.toString())));
+    }
+
     /** A bad PACKYARD_XZ (read from the environment, so a separate process) stops the build before staging. */
     @Test
     void badXzSettingFailsBeforeStaging() throws Exception {
         Path out = tmp.resolve("out-xz");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "build", Builds.REPO.resolve("examples/hello-cli").toString(), "--python", "host:3.11",
-                "--format", "deb", "--out", out.toString());
+        ProcessBuilder pb = helloCliDebBuild(out);
         pb.environment().put("PACKYARD_XZ", "zstd");
         Process p = pb.redirectOutput(tmp.resolve("xz.out").toFile()).redirectError(tmp.resolve("xz.err").toFile()).start();
         assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
@@ -192,11 +198,9 @@ class BadInputSystemTest {
     @Test
     void interruptedBuildLeavesNothing() throws Exception {
         Path out = tmp.resolve("out");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "build", Builds.REPO.resolve("examples/hello-cli").toString(), "--python", "host:3.11",
-                "--format", "deb", "--out", out.toString(), "--quiet")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
+        ProcessBuilder pb = helloCliDebBuild(out);
+        pb.command().add("--quiet");
+        Process p = pb.redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
         try {
             // wait until the package is being written under its temporary name, then SIGTERM
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
