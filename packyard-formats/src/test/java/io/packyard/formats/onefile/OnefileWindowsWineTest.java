@@ -151,7 +151,8 @@ class OnefileWindowsWineTest {
         // an interrupted earlier first start left half a tree
         Path half = Files.createDirectories(cache.resolve("." + NAME + "-" + "0".repeat(32) + ".1-1.tmp/python"));
         List<Process> ps = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        // ten first starts at once, as the Linux onefile test does
+        for (int i = 0; i < 10; i++) {
             ps.add(wine.start(exe, List.of("run" + i), env, tmp.resolve("c" + i + ".out"), tmp.resolve("c" + i + ".err")));
         }
         for (int i = 0; i < ps.size(); i++) {
