@@ -246,7 +246,7 @@ class SimpleIndexClientTest {
     @Test
     void apiVersion2IsRefused() {
         String body = "{\"meta\": {\"api-version\": \"2.0\"}, \"name\": \"x\", \"files\": []}";
-        assertThatThrownBy(() -> SimplePages.fromJson(body, URI.create("https://h/simple/x/"), "index h", Progress.NONE))
+        assertThatThrownBy(() -> SimplePages.fromJson(body, URI.create("https://index.example.org/simple/x/"), "index example.org", Progress.NONE))
                 .isInstanceOf(PackyardException.class)
                 .hasMessageContaining("repository API version 2.0 is not supported");
     }
