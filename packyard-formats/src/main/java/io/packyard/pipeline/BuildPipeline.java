@@ -484,22 +484,12 @@ public final class BuildPipeline {
                 }
                 for (java.util.concurrent.Future<?> r : running) {
                     try {
-                        r.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
+                        io.packyard.python.util.Futures.await(r, "writing packages");
+                    } catch (IOException | RuntimeException e) {
                         for (java.util.concurrent.Future<?> other : running) {
                             other.cancel(true);
                         }
-                        Throwable c = e.getCause();
-                        if (c instanceof IOException io) {
-                            throw io;
-                        }
-                        if (c instanceof RuntimeException re) {
-                            throw re;
-                        }
-                        throw new IOException(c);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("interrupted while writing packages");
+                        throw e;
                     }
                 }
             } finally {

@@ -13,13 +13,13 @@ import io.packyard.formats.linux.ReproducibleGzip;
 import io.packyard.formats.linux.ReproducibleTar;
 import io.packyard.formats.scripts.MaintainerScripts;
 import io.packyard.formats.services.ServiceFiles;
+import io.packyard.python.util.Futures;
 import io.packyard.python.util.Progress;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
 import org.tukaani.xz.LZMA2Options;
@@ -137,16 +138,12 @@ public final class DebFormat implements PackageFormat {
         Files.deleteIfExists(data);
         // Depends from dpkg-shlibdeps (seconds of perl for an interpreter's ELF files) is worked
         // out while the data is compressed, not after it
-        CompletableFuture<Optional<List<String>>> shlibs = CompletableFuture.supplyAsync(() -> {
-            try {
-                return DebShlibs.compute(bundle, progress);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, runnable -> Thread.ofPlatform().name("packyard-shlibdeps").daemon(true).start(runnable));
+        FutureTask<Optional<List<String>>> shlibs = new FutureTask<>(() -> DebShlibs.compute(bundle, progress));
+        Thread.ofPlatform().name("packyard-shlibdeps").daemon(true).start(shlibs);
         try {
             String md5sums = writeData(tree, data, mtime, xz, progress);
-            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime, join(shlibs));
+            byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime,
+                    Futures.await(shlibs, "running dpkg-shlibdeps"));
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW));
                     ArArchiveOutputStream ar = new ArArchiveOutputStream(os)) {
                 arEntry(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII), mtime);
@@ -162,31 +159,13 @@ public final class DebFormat implements PackageFormat {
         }
     }
 
-    private static void quietlyAwait(CompletableFuture<?> f) {
+    private static void quietlyAwait(Future<?> f) {
         try {
             f.get(1, java.util.concurrent.TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // reported by join() when it matters
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for dpkg-shlibdeps");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(c);
+            // reported by Futures.await when it matters
         }
     }
 
