@@ -15,8 +15,21 @@
 #   WHATIF_GZIP=0      skip the informational run: dpkg -i of the same tree repacked with
 #                      dpkg-deb -Zgzip (not what Packyard writes)
 #   TARGET_INSTALL=10  the target for classic/packyard
+#   FRESH_FS=1         each timed install writes into a file system made for it (default):
+#                      an ext4 with mkfs.ext4's defaults (journal included, as Debian's
+#                      installer makes it), loop-mounted where the package installs
+#                      (/opt/<company>) or where the venv goes. FRESH_FS=0 installs into the
+#                      machine's own file systems, as the benchmark did up to 2026-11-21.
+#   FS_SIZE=4G         size of each fresh (sparse) file system image
 #
 # It purges the package (refapp) before each `dpkg -i` run and when it ends.
+#
+# Why fresh file systems: on an ext4 *without a journal* (this build machine's root file
+# system) the kernel avoids reusing inodes freed in the last 60 s, or 360 s when their inode
+# table block is dirty (fs/ext4/ialloc.c, recently_deleted()), by scanning past them one by one
+# for every new inode. An install right after a purge of the same 3,800 files then spends most
+# of its system time in that scan, more with every run; a machine installing the package once
+# never does. Each contender gets the same treatment: a fresh, journaled ext4 per timed run.
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,9 +37,12 @@
 TARGET_INSTALL=${TARGET_INSTALL:-10}
 WHATIF_GZIP=${WHATIF_GZIP:-1}
 CLASSIC_PYTHON=${CLASSIC_PYTHON:-$PY311}
+FRESH_FS=${FRESH_FS:-1}
+FS_SIZE=${FS_SIZE:-4G}
 WORK=$OUT/install
 LOGS=$OUT/logs/install
-VENV=$WORK/venv
+VENV_FS=$WORK/venv-fs     # the classic venv's file system (its mount point with FRESH_FS=1)
+VENV=$VENV_FS/venv
 
 contender dpkg "dpkg -i (packyard .deb)"
 contender classic "venv + pip install"
@@ -36,6 +52,12 @@ contender gzip "dpkg -i (same tree, gzip)"
 need dpkg
 need dpkg-deb "dpkg"
 need ar "binutils"
+case $FRESH_FS in 0 | 1) ;; *) die "FRESH_FS must be 0 or 1, not '$FRESH_FS'" ;; esac
+if [ "$FRESH_FS" = 1 ]; then
+    need mkfs.ext4 "e2fsprogs"
+    need mount
+    need losetup "mount"
+fi
 [ -x "$CLASSIC_PYTHON" ] || die "no interpreter at $CLASSIC_PYTHON (set CLASSIC_PYTHON)"
 "$CLASSIC_PYTHON" -c 'import venv, ensurepip' 2>/dev/null || die "$CLASSIC_PYTHON has no venv/ensurepip"
 mkdir -p "$WORK" "$LOGS"
@@ -59,6 +81,9 @@ else
     DEB=$(the_deb "$WORK/packyard")
 fi
 PKG=$(dpkg-deb -f "$DEB" Package)
+# Where the package installs: /opt/<company>/<product>; its fresh file system goes on /opt/<company>.
+PKG_ROOT=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed -n 's#^\./opt/\([^/]*\)/.*#/opt/\1#p' | head -n 1)
+[ -n "$PKG_ROOT" ] || die "$DEB installs nothing under /opt/<company>/"
 say "packyard .deb: $(basename "$DEB"), $(file_mib "$DEB"), $(ar t "$DEB" | grep '^data\.tar') with $(data_mib "$DEB") (package $PKG)"
 
 # refapp's own wheel, built once by its PEP 517 backend (setuptools; `wheel` from Debian's
@@ -87,7 +112,31 @@ installed() {   # installed, half-installed or config-files left: something to p
     [ -n "$status" ] && [ "$status" != not-installed ]
 }
 purge() { if installed; then dpkg --purge "$PKG" >"$LOGS/purge.log" 2>&1 || { cat "$LOGS/purge.log" >&2; die "dpkg --purge $PKG failed"; }; fi; }
-cleanup() { purge || true; rm -rf "$VENV"; }
+
+# fresh_fs NAME MOUNT_POINT: (FRESH_FS=1) a new ext4 made with mkfs.ext4's defaults in a sparse
+# image $WORK/NAME.img, loop-mounted on MOUNT_POINT (whatever was mounted there is unmounted);
+# (FRESH_FS=0) nothing. Untimed.
+fresh_fs() {
+    [ "$FRESH_FS" = 1 ] || return 0
+    local img=$WORK/$1.img
+    drop_fs "$2"
+    rm -f "$img"
+    truncate -s "$FS_SIZE" "$img"
+    mkfs.ext4 -q -F "$img" >"$LOGS/mkfs-$1.log" 2>&1 || { cat "$LOGS/mkfs-$1.log" >&2; die "mkfs.ext4 $img failed"; }
+    mkdir -p "$2"
+    mount -o loop "$img" "$2" || die "mount -o loop $img $2 failed"
+    rmdir "$2/lost+found"
+}
+drop_fs() { if mountpoint -q "$1"; then umount "$1" || die "umount $1 failed"; fi; }
+cleanup() {
+    purge || true
+    rm -rf "$VENV"
+    if [ "$FRESH_FS" = 1 ]; then
+        drop_fs "$PKG_ROOT"; rmdir "$PKG_ROOT" 2>/dev/null || true
+        drop_fs "$VENV_FS"
+        rm -f "$WORK/opt.img" "$WORK/venv.img"
+    fi
+}
 if installed; then
     say "note: $PKG is installed; purging it first"
     purge
@@ -106,26 +155,38 @@ app_of_pkg() { dpkg -L "$PKG" | grep '/bin/refapp$' | head -n 1; }
 dpkg_install() { dpkg -i "$1"; }
 classic_install() {
     "$CLASSIC_PYTHON" -m venv "$VENV"
-    "$VENV/bin/pip" install --no-index --find-links "$WHEELSET" "$WHL"
+    # pip's temporary files on the venv's file system too (TMPDIR=/tmp would be the machine's)
+    mkdir -p "$VENV_FS/tmp"
+    TMPDIR=$VENV_FS/tmp "$VENV/bin/pip" install --no-index --find-links "$WHEELSET" "$WHL"
 }
+if [ "$FRESH_FS" = 1 ]; then
+    [ -e "$PKG_ROOT" ] && ! mountpoint -q "$PKG_ROOT" && [ -n "$(ls -A "$PKG_ROOT")" ] \
+        && die "$PKG_ROOT exists and is not empty: FRESH_FS=1 would mount over it"
+    say "file systems: each timed install into a fresh ext4 ($(mkfs.ext4 -V 2>&1 | head -n 1); defaults, journal included; $FS_SIZE sparse image, loop-mounted) on $PKG_ROOT (dpkg) or $VENV_FS (venv); dpkg's database stays in /var/lib/dpkg"
+else
+    say "file systems: the machine's own ($(findmnt -n -o FSTYPE,OPTIONS -T /opt | cut -c1-60)...) (FRESH_FS=0)"
+fi
 
 # ---- timed runs, interleaved --------------------------------------------------------------
 
 section "Timed runs"
 for ((i = 1; i <= RUNS; i++)); do
     purge
+    fresh_fs opt "$PKG_ROOT"
     sync
     timed dpkg "$i" dpkg_install "$DEB"
     check_app dpkg "$(app_of_pkg)"
 
     if [ "$WHATIF_GZIP" = 1 ]; then
         purge
+        fresh_fs opt "$PKG_ROOT"
         sync
         timed gzip "$i" dpkg_install "$WORK/gzip.deb"
         check_app gzip "$(app_of_pkg)"
     fi
 
     rm -rf "$VENV"
+    fresh_fs venv "$VENV_FS"
     sync
     timed classic "$i" classic_install
     check_app classic "$VENV/bin/refapp"

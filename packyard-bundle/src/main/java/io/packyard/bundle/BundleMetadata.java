@@ -29,6 +29,7 @@ import java.util.Objects;
  *     upgrades ([tool.packyard].config-files; services' environment files are in {@code services})
  * @param services systemd services of the Linux packages ([[tool.packyard.services]])
  * @param oci how the OCI image is made ([tool.packyard.oci])
+ * @param deb how the .deb is written ([tool.packyard.deb])
  */
 public record BundleMetadata(
         String name,
@@ -51,7 +52,8 @@ public record BundleMetadata(
         WindowsOptions windows,
         List<ConfigFile> configFiles,
         List<Service> services,
-        OciOptions oci) {
+        OciOptions oci,
+        DebOptions deb) {
 
     /** Metadata with the default Windows options (Linux-only callers). */
     public BundleMetadata(String name, String version, String summary, String description, String homepage,
@@ -84,6 +86,17 @@ public record BundleMetadata(
                 rpmRequires, windows, configFiles, services, OciOptions.defaults());
     }
 
+    /** Metadata with the default .deb options. */
+    public BundleMetadata(String name, String version, String summary, String description, String homepage,
+            String license, String maintainer, String company, String product, Target target, String pythonVersion,
+            boolean bundledInterpreter, List<Command> commands, String postInstallHook, String preUninstallHook,
+            List<String> debDepends, List<String> rpmRequires, WindowsOptions windows, List<ConfigFile> configFiles,
+            List<Service> services, OciOptions oci) {
+        this(name, version, summary, description, homepage, license, maintainer, company, product, target,
+                pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
+                rpmRequires, windows, configFiles, services, oci, DebOptions.defaults());
+    }
+
     public BundleMetadata {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
@@ -100,27 +113,35 @@ public record BundleMetadata(
         configFiles = configFiles == null ? List.of() : List.copyOf(configFiles);
         services = services == null ? List.of() : List.copyOf(services);
         oci = oci == null ? OciOptions.defaults() : oci;
+        deb = deb == null ? DebOptions.defaults() : deb;
     }
 
     /** A copy with other OCI image options. */
     public BundleMetadata withOci(OciOptions oci) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
     }
 
     /** A copy with other configuration files and services (the pipeline resolves services late). */
     public BundleMetadata withServices(List<ConfigFile> configFiles, List<Service> services) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
+    }
+
+    /** A copy with other .deb options. */
+    public BundleMetadata withDeb(DebOptions deb) {
+        return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
+                product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
     }
 
     /** A copy with other Debian Depends (formats add what their maintainer scripts need). */
     public BundleMetadata withDebDepends(List<String> debDepends) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
     }
 
     /** The install layout derived from company and product. */

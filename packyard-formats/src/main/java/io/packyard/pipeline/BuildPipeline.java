@@ -253,7 +253,8 @@ public final class BuildPipeline {
                     project.normalizedName(), version, project.summary(), project.description(), project.homepage(),
                     project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
                     interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
-                    cfg.debDepends(), cfg.rpmRequires(), cfg.windows(), cfg.configFiles(), services, cfg.oci());
+                    cfg.debDepends(), cfg.rpmRequires(), cfg.windows(), cfg.configFiles(), services, cfg.oci(),
+                    cfg.deb());
             Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch)
                     .projectWheel(projectWheel).projectSdist(projectSdist).build();
 

@@ -76,7 +76,8 @@ public record Project(
             Optional<SignSettings> sign,
             List<io.packyard.bundle.ConfigFile> configFiles,
             List<io.packyard.bundle.Service> services,
-            io.packyard.bundle.OciOptions oci) {}
+            io.packyard.bundle.OciOptions oci,
+            io.packyard.bundle.DebOptions deb) {}
 
     public static final String FILE = "pyproject.toml";
     private static final Set<String> PROJECT_KEYS = Set.of("name", "version", "description", "readme",
@@ -183,9 +184,15 @@ public record Project(
         });
         List<String> exclude = tool.strings("exclude");
         List<String> debDepends = tool.table("deb").map(d -> {
-            d.onlyKeys(Set.of("depends"));
+            d.onlyKeys(Set.of("depends", "compression"));
             return d.strings("depends");
         }).orElse(List.of());
+        io.packyard.bundle.DebOptions deb = tool.table("deb")
+                .flatMap(d -> d.string("compression").map(c -> io.packyard.bundle.DebOptions.Compression.byId(c)
+                        .orElseThrow(() -> d.error("compression", "'" + c + "' is not a .deb compression (known: "
+                                + io.packyard.bundle.DebOptions.Compression.known() + ")"))))
+                .map(io.packyard.bundle.DebOptions::new)
+                .orElse(io.packyard.bundle.DebOptions.defaults());
         List<String> rpmRequires = tool.table("rpm").map(r -> {
             r.onlyKeys(Set.of("requires"));
             return r.strings("requires");
@@ -221,7 +228,8 @@ public record Project(
                 tool.table("sign").map(t -> WindowsConfig.sign(t, dir)),
                 configFiles,
                 services,
-                tool.table("oci").map(t -> OciConfig.oci(t, dir)).orElse(io.packyard.bundle.OciOptions.defaults()));
+                tool.table("oci").map(t -> OciConfig.oci(t, dir)).orElse(io.packyard.bundle.OciOptions.defaults()),
+                deb);
 
         return new Project(
                 dir,

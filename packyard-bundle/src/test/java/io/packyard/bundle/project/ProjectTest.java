@@ -104,6 +104,8 @@ class ProjectTest {
         assertThat(p.packyard().scripts()).isEmpty();
         assertThat(p.packyard().glibc()).isEqualTo("2.17");
         assertThat(p.packyard().strip()).isTrue();
+        assertThat(p.packyard().deb()).isEqualTo(io.packyard.bundle.DebOptions.defaults());
+        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.DebOptions.Compression.XZ);
         assertThat(p.buildSystem().backend()).isEqualTo("setuptools.build_meta:__legacy__");
         assertThat(load("[project]\nname = \"x\"\ndynamic = [\"version\"]\n").version()).isEmpty();
     }
@@ -118,6 +120,10 @@ class ProjectTest {
                 "pyproject.toml:5: [tool.packyard].scripts: expected an array of strings, but item 2 is the number 2");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ndepends = \"libc6\"\n",
                 "pyproject.toml:5: [tool.packyard.deb].depends: expected an array of strings, got the string \"libc6\"");
+        fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ncompression = \"zstd\"\n",
+                "pyproject.toml:5: [tool.packyard.deb].compression: 'zstd' is not a .deb compression (known: \"xz\", \"gzip\")");
+        fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\nlevel = 9\n",
+                "pyproject.toml:5: [tool.packyard.deb].level: unknown key (known keys: compression, depends)");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.rpm]\nrecommends = []\n",
                 "pyproject.toml:5: [tool.packyard.rpm].recommends: unknown key (known keys: requires)");
         fails("[project]\nname = \"x\"\nversion = \"one\"\n",
@@ -134,6 +140,14 @@ class ProjectTest {
                 "pyproject.toml:5: [tool.packyard].index-url: 'ftp://x' is not an http(s) or file URL");
         fails("[project\nname = \"x\"\n", "pyproject.toml:1: TOML syntax error: Unexpected end of line, expected ]");
         fails("[tool.packyard]\ncompany = \"x\"\n", "pyproject.toml: [project]: missing (Packyard needs the PEP 621 project table)");
+    }
+
+    @Test
+    void debCompression() throws Exception {
+        Project p = load("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ncompression = \"gzip\"\n"
+                + "depends = [\"adduser\"]\n");
+        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.DebOptions.Compression.GZIP);
+        assertThat(p.packyard().debDepends()).containsExactly("adduser");
     }
 
     @Test

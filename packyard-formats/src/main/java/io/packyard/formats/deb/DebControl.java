@@ -123,7 +123,9 @@ final class DebControl {
     /**
      * The extended description: each line indented by one space, empty lines as " .", tabs
      * expanded, lines that start with text wrapped at {@value #WIDTH} columns; lines that start
-     * with white space stay as they are (apt shows them verbatim).
+     * with white space stay as they are (apt shows them verbatim). A line that would start with
+     * {@code " ."} and more (such as a README's {@code ...}) gets a second space: Policy 5.6.13
+     * reserves those lines, and lintian reports them as invalid control statements.
      */
     static String extendedDescription(String description) {
         String text = description.replace("\r\n", "\n").replace('\r', '\n');
@@ -146,7 +148,7 @@ final class DebControl {
         }
         StringBuilder s = new StringBuilder();
         for (String line : lines) {
-            s.append(line.isEmpty() ? " ." : " " + line).append('\n');
+            s.append(line.isEmpty() ? " ." : line.startsWith(".") ? "  " + line : " " + line).append('\n');
         }
         return s.toString();
     }

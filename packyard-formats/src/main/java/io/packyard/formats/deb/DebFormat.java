@@ -2,11 +2,13 @@ package io.packyard.formats.deb;
 
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleMetadata;
+import io.packyard.bundle.DebOptions;
 import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
 import io.packyard.formats.linux.Lzma2Encoder;
+import io.packyard.formats.linux.ParallelGzipOutputStream;
 import io.packyard.formats.linux.ParallelXzOutputStream;
 import io.packyard.formats.linux.PackageText;
 import io.packyard.formats.linux.ReproducibleGzip;
@@ -40,7 +42,8 @@ import org.tukaani.xz.XZOutputStream;
 
 /**
  * Debian binary packages ({@code .deb}, format 2.0): an ar archive of {@code debian-binary},
- * {@code control.tar.xz} and {@code data.tar.xz}, laid out like {@code dpkg-deb --build} output
+ * {@code control.tar.xz} and {@code data.tar.xz} (or {@code .gz} for both, with
+ * {@code [tool.packyard.deb] compression = "gzip"}), laid out like {@code dpkg-deb --build} output
  * (GNU tar, {@code ./}-prefixed names, every parent directory listed, root:root, sorted, one
  * mtime: the bundle's SOURCE_DATE_EPOCH), so the same bundle gives the same bytes.
  *
@@ -61,6 +64,8 @@ import org.tukaani.xz.XZOutputStream;
 public final class DebFormat implements PackageFormat {
     /** The xz preset dpkg-deb uses. */
     public static final int DEFAULT_XZ_PRESET = 6;
+    /** The gzip level {@code dpkg-deb -Zgzip} uses. */
+    public static final int GZIP_LEVEL = 9;
 
     private final int xzPreset;
     /** null: the one {@code PACKYARD_XZ} names, chosen when a package is written. */
@@ -129,12 +134,16 @@ public final class DebFormat implements PackageFormat {
         List<InstallTree.Node> extra = new ArrayList<>(docFiles(m, pkg, version, mtime, hasBytecode));
         extra.addAll(ServiceFiles.nodes(m, pkg, ServiceFiles.Flavor.DEB));
         InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), true, extra);
-        Lzma2Encoder xz = encoder != null ? encoder : Lzma2Encoder.select(xzPreset);
-        progress.step("Writing " + fileName(bundle) + " (xz -" + xzPreset + ": " + xz.description() + ")");
+        DebOptions.Compression compression = m.deb().compression();
+        Lzma2Encoder xz = compression != DebOptions.Compression.XZ ? null
+                : encoder != null ? encoder : Lzma2Encoder.select(xzPreset);
+        progress.step("Writing " + fileName(bundle) + " (" + (xz != null ? "xz -" + xzPreset + ": " + xz.description()
+                : "gzip -" + GZIP_LEVEL + ", " + threads() + " threads") + ")");
         PackageText.warnAboutMaintainer(m, progress);
+        String suffix = compression.suffix();
 
         // beside the output and named after it, so whoever cleans up the output finds it too
-        Path data = out.resolveSibling(out.getFileName() + ".data.tar.xz");
+        Path data = out.resolveSibling(out.getFileName() + ".data.tar." + suffix);
         Files.deleteIfExists(data);
         // Depends from dpkg-shlibdeps (seconds of perl for an interpreter's ELF files) is worked
         // out while the data is compressed, not after it
@@ -143,12 +152,12 @@ public final class DebFormat implements PackageFormat {
         try {
             String md5sums = writeData(tree, data, mtime, xz, progress);
             byte[] control = controlArchive(m, pkg, version, tree, md5sums, mtime,
-                    Futures.await(shlibs, "running dpkg-shlibdeps"));
+                    Futures.await(shlibs, "running dpkg-shlibdeps"), compression);
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW));
                     ArArchiveOutputStream ar = new ArArchiveOutputStream(os)) {
                 arEntry(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII), mtime);
-                arEntry(ar, "control.tar.xz", control, mtime);
-                ar.putArchiveEntry(new ArArchiveEntry("data.tar.xz", Files.size(data), 0, 0, 0100644, mtime));
+                arEntry(ar, "control.tar." + suffix, control, mtime);
+                ar.putArchiveEntry(new ArArchiveEntry("data.tar." + suffix, Files.size(data), 0, 0, 0100644, mtime));
                 Files.copy(data, ar);
                 ar.closeArchiveEntry();
                 ar.finish();
@@ -175,20 +184,24 @@ public final class DebFormat implements PackageFormat {
         ar.closeArchiveEntry();
     }
 
+    private static int threads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /**
-     * Writes data.tar.xz and returns the md5sums file for it. The xz blocks are cut from the
-     * tar's exact size ({@link #dataTarSize}), so they come out equal
-     * ({@link ParallelXzOutputStream#blockSize}).
+     * Writes data.tar.xz ({@code xz} given) or data.tar.gz ({@code xz} null) and returns the
+     * md5sums file for it. The xz blocks are cut from the tar's exact size ({@link #dataTarSize}),
+     * so they come out equal ({@link ParallelXzOutputStream#blockSize}).
      */
     private static String writeData(InstallTree tree, Path data, long mtime, Lzma2Encoder xz, Progress progress)
             throws IOException {
         long total = tree.fileBytes();
-        long tarSize = dataTarSize(tree, mtime);
         StringBuilder md5sums = new StringBuilder();
         try (OutputStream fos = new BufferedOutputStream(Files.newOutputStream(data), 1 << 16);
-                ParallelXzOutputStream xzOut = new ParallelXzOutputStream(fos, xz,
-                        Runtime.getRuntime().availableProcessors(), tarSize);
-                ReproducibleTar tar = new ReproducibleTar(xzOut, ReproducibleTar.Flavor.GNU, mtime,
+                OutputStream compressed = xz != null
+                        ? new ParallelXzOutputStream(fos, xz, threads(), dataTarSize(tree, mtime))
+                        : new ParallelGzipOutputStream(fos, GZIP_LEVEL, threads());
+                ReproducibleTar tar = new ReproducibleTar(compressed, ReproducibleTar.Flavor.GNU, mtime,
                         done -> progress.advance(done, total)).numericOwner()) {
             for (InstallTree.Node n : tree.nodes()) {
                 switch (n.kind()) {
@@ -282,11 +295,14 @@ public final class DebFormat implements PackageFormat {
     }
 
     private static byte[] controlArchive(BundleMetadata m, String pkg, DebianVersion version, InstallTree tree,
-            String md5sums, long mtime, java.util.Optional<List<String>> shlibs) throws IOException {
+            String md5sums, long mtime, java.util.Optional<List<String>> shlibs, DebOptions.Compression compression)
+            throws IOException {
         MaintainerScripts scripts = MaintainerScripts.of(m, pkg);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(DEFAULT_XZ_PRESET));
-                ReproducibleTar tar = new ReproducibleTar(xz, ReproducibleTar.Flavor.GNU, mtime, null)) {
+        try (OutputStream compressed = compression == DebOptions.Compression.XZ
+                        ? new XZOutputStream(bytes, new LZMA2Options(DEFAULT_XZ_PRESET))
+                        : new ReproducibleGzip(bytes, GZIP_LEVEL);
+                ReproducibleTar tar = new ReproducibleTar(compressed, ReproducibleTar.Flavor.GNU, mtime, null)) {
             tar.directory("./", 0755);
             tar.file("./control", 0644, DebControl.render(controlMetadata(m), pkg, version, tree, shlibs)
                     .getBytes(StandardCharsets.UTF_8));

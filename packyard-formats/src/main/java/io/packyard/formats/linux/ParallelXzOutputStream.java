@@ -2,14 +2,8 @@ package io.packyard.formats.linux;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
 
 /**
@@ -23,7 +17,7 @@ import java.util.zip.CRC32;
  * <p>XZ for Java has no multi-threaded encoder; this class writes the container itself and has
  * an {@link Lzma2Encoder} (XZ for Java's or liblzma's) compress each block's data.
  */
-public final class ParallelXzOutputStream extends OutputStream {
+public final class ParallelXzOutputStream extends ParallelBlockOutputStream<ParallelXzOutputStream.Block> {
     private static final byte[] HEADER_MAGIC = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0};
     private static final byte[] FOOTER_MAGIC = {'Y', 'Z'};
     /** Stream flags: check type CRC32 (0x01). */
@@ -31,20 +25,12 @@ public final class ParallelXzOutputStream extends OutputStream {
     private static final int CHECK_SIZE = 4;
     private static final long LZMA2_FILTER_ID = 0x21;
 
-    private final OutputStream out;
     private final Lzma2Encoder encoder;
-    private final int blockSize;
-    private final ExecutorService pool;
-    private final int maxInFlight;
-    private final Deque<Future<Block>> inFlight = new ArrayDeque<>();
     private final ByteArrayOutputStream index = new ByteArrayOutputStream();
     private long records;
-    private byte[] buffer;
-    private int filled;
-    private boolean finished;
 
     /** A compressed block and what the index records of it. */
-    private record Block(byte[] bytes, long unpaddedSize, long uncompressedSize) {}
+    record Block(byte[] bytes, long unpaddedSize, long uncompressedSize) {}
 
     /**
      * @param out where the .xz stream goes (not closed by {@link #finish()}, closed by {@link #close()})
@@ -55,16 +41,8 @@ public final class ParallelXzOutputStream extends OutputStream {
      *     never correctness
      */
     public ParallelXzOutputStream(OutputStream out, Lzma2Encoder encoder, int threads, long totalSize) throws IOException {
-        this.out = out;
+        super(out, blockSize(encoder.dictSize(), totalSize), threads, "packyard-xz");
         this.encoder = encoder;
-        this.blockSize = blockSize(encoder.dictSize(), totalSize);
-        this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "packyard-xz");
-            t.setDaemon(true);
-            return t;
-        });
-        this.maxInFlight = Math.max(1, threads) + 1;
-        this.buffer = new byte[Math.min(blockSize, 1 << 20)];
         writeStreamHeader();
     }
 
@@ -123,90 +101,21 @@ public final class ParallelXzOutputStream extends OutputStream {
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+    protected Callable<Block> encoder(byte[] data, int size) {
+        return () -> compress(data, size);
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (finished) {
-            throw new IOException("stream finished");
-        }
-        while (len > 0) {
-            if (filled == buffer.length && buffer.length < blockSize) {
-                byte[] bigger = new byte[(int) Math.min(blockSize, 2L * buffer.length)];
-                System.arraycopy(buffer, 0, bigger, 0, filled);
-                buffer = bigger;
-            }
-            int n = Math.min(len, buffer.length - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            if (filled == blockSize) {
-                submitBlock();
-            }
-        }
-    }
-
-    private void submitBlock() throws IOException {
-        byte[] data = buffer;
-        int size = filled;
-        buffer = new byte[Math.min(blockSize, 1 << 20)];
-        filled = 0;
-        inFlight.add(pool.submit(() -> compress(data, size)));
-        while (inFlight.size() >= maxInFlight) {
-            writeBlock(inFlight.removeFirst());
-        }
-    }
-
-    /** Finishes the stream (blocks, index, footer) without closing the underlying stream. */
-    public void finish() throws IOException {
-        if (finished) {
-            return;
-        }
-        try {
-            if (filled > 0) {
-                submitBlock();
-            }
-            while (!inFlight.isEmpty()) {
-                writeBlock(inFlight.removeFirst());
-            }
-            writeIndexAndFooter();
-            finished = true;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            finish();
-        } finally {
-            out.close();
-        }
-    }
-
-    private void writeBlock(Future<Block> f) throws IOException {
-        Block block;
-        try {
-            block = f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while compressing");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
+    protected void emit(Block block) throws IOException {
         out.write(block.bytes());
         writeVli(index, block.unpaddedSize());
         writeVli(index, block.uncompressedSize());
         records++;
+    }
+
+    @Override
+    protected void writeTrailer() throws IOException {
+        writeIndexAndFooter();
     }
 
     /** Block header, LZMA2 data, padding and CRC32 check of one block. */

@@ -27,8 +27,24 @@ public final class ReproducibleGzip extends OutputStream {
         this.out = out;
         this.deflater = new Deflater(level, true);
         this.deflate = new DeflaterOutputStream(out, deflater, 1 << 16);
+        out.write(header(level));
+    }
+
+    /**
+     * The 10-byte member header: deflate, no flags, mtime 0, the XFL byte {@code gzip} writes at
+     * this level, OS 255.
+     */
+    static byte[] header(int level) {
         int xfl = level == 9 ? 2 : level == 1 ? 4 : 0;
-        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) xfl, (byte) 255});
+        return new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) xfl, (byte) 255};
+    }
+
+    /** The 8-byte member trailer: CRC-32 and ISIZE (the length modulo 2^32), little-endian. */
+    static byte[] trailer(long crc32, long length) {
+        int c = (int) crc32;
+        int s = (int) length;
+        return new byte[] {(byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
+            (byte) s, (byte) (s >>> 8), (byte) (s >>> 16), (byte) (s >>> 24)};
     }
 
     @Override
@@ -52,10 +68,7 @@ public final class ReproducibleGzip extends OutputStream {
         closed = true;
         try {
             deflate.finish();
-            int c = (int) crc.getValue();
-            int s = (int) size; // ISIZE is the length modulo 2^32
-            out.write(new byte[] {(byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
-                (byte) s, (byte) (s >>> 8), (byte) (s >>> 16), (byte) (s >>> 24)});
+            out.write(trailer(crc.getValue(), size));
             out.close();
         } finally {
             deflater.end();
