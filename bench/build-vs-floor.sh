@@ -10,8 +10,10 @@
 #   RUNS=5 bench/build-vs-floor.sh
 #
 # Environment (besides those of bench/lib.sh: RUNS, BENCH_OUT, PY311, PACKYARD):
+#   DEB_COMPRESSION=gzip  Packyard builds refapp with [tool.packyard.deb] compression = "gzip",
+#                     and the floor is dpkg-deb -Zgzip (default xz: Packyard's default)
 #   FLOOR_LEVEL=N     compression level of the floor (default: Packyard's DebFormat
-#                     DEFAULT_XZ_PRESET read from the source, else 6)
+#                     DEFAULT_XZ_PRESET or GZIP_LEVEL read from the source, else 6 or 9)
 #   FLOOR_SINGLE=0    skip the single-threaded floor (dpkg-deb --threads-max=1)
 #   DHV=0             skip dh-virtualenv
 #   DHV_PYTHON=PATH   interpreter of dh-virtualenv's venv (default Debian's /usr/bin/python3.11)
@@ -41,6 +43,8 @@ section "Build benchmark: packyard build vs dpkg-deb --build (floor) vs dh-virtu
 print_machine
 ensure_wheelset
 packyard_prepare
+PROJECT=$(refapp_project "$DEB_COMPRESSION")
+say "project: $PROJECT (.deb compression: $DEB_COMPRESSION)"
 
 # ---- warm-up: one untimed Packyard build, which also gives the floor its tree -------------
 
@@ -48,7 +52,7 @@ section "Warm-up (untimed): packyard build, then dpkg-deb -R of its .deb"
 warm_log=$LOGS/packyard-warmup.log
 t0=$EPOCHREALTIME
 set -o pipefail
-packyard_build_deb "$WORK/warmup" 2>&1 | while IFS= read -r line; do
+packyard_build_deb "$WORK/warmup" "$PROJECT" 2>&1 | while IFS= read -r line; do
     printf '%s %s\n' "$EPOCHREALTIME" "$line"
 done >"$warm_log" || { tail -n 25 "$warm_log" >&2; die "packyard build failed; log: $warm_log"; }
 set +o pipefail
@@ -71,10 +75,12 @@ case $data_member in
     *) die "unknown data member $data_member in $PACKYARD_DEB" ;;
 esac
 if [ -z "${FLOOR_LEVEL:-}" ]; then
-    FLOOR_LEVEL=$(sed -n 's/.*int DEFAULT_XZ_PRESET = \([0-9]\);.*/\1/p' \
+    level_const=DEFAULT_XZ_PRESET default_level=6
+    [ "$comp" = gzip ] && level_const=GZIP_LEVEL default_level=9
+    FLOOR_LEVEL=$(sed -n "s/.*int $level_const = \([0-9]\);.*/\1/p" \
         "$ROOT/packyard-formats/src/main/java/io/packyard/formats/deb/DebFormat.java" 2>/dev/null | head -n 1)
-    level_from="DebFormat.DEFAULT_XZ_PRESET"
-    [ -n "$FLOOR_LEVEL" ] || { FLOOR_LEVEL=6; level_from="default"; }
+    level_from="DebFormat.$level_const"
+    [ -n "$FLOOR_LEVEL" ] || { FLOOR_LEVEL=$default_level; level_from="default"; }
 else
     level_from="FLOOR_LEVEL"
 fi
@@ -189,7 +195,7 @@ fi
 
 section "Timed runs"
 for ((i = 1; i <= RUNS; i++)); do
-    timed packyard "$i" packyard_build_deb "$WORK/packyard"
+    timed packyard "$i" packyard_build_deb "$WORK/packyard" "$PROJECT"
     sync
     timed floor "$i" floor_build "$WORK/floor.deb"
     sync

@@ -11,6 +11,9 @@
 #   PACKYARD="CMD"  the Packyard command to time (default: a snapshot of the CLI the ./packyard
 #                   launcher builds, run with java directly; see packyard_prepare)
 #   SOURCE_DATE_EPOCH  timestamp for every package (default 1700000000)
+#   DEB_COMPRESSION=xz|gzip  the .deb compression Packyard's builds use (default xz, Packyard's
+#                   default); gzip builds a copy of bench/refapp with
+#                   [tool.packyard.deb] compression = "gzip"
 
 set -eu
 
@@ -23,7 +26,10 @@ WHEELSET=$BENCH_DIR/wheelset          # bench/refapp's find-links = ["../wheelse
 REFAPP=$BENCH_DIR/refapp
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 
+DEB_COMPRESSION=${DEB_COMPRESSION:-xz}
+
 case $RUNS in '' | *[!0-9]* | 0) echo "bench: RUNS must be a positive integer, not '$RUNS'" >&2; exit 2 ;; esac
+case $DEB_COMPRESSION in xz | gzip) ;; *) echo "bench: DEB_COMPRESSION must be xz or gzip, not '$DEB_COMPRESSION'" >&2; exit 2 ;; esac
 
 # Offline and reproducible pip: no configuration files (this machine's user pip.conf adds
 # find-links and extra index URLs), no find-links or index from the environment, no cache
@@ -190,11 +196,31 @@ packyard_prepare() {
     say "packyard: $(head -n 1 "$OUT/packyard-version.txt"), snapshot in $OUT/cli, java $("$java_home/bin/java" -version 2>&1 | head -n 1)"
 }
 
-# packyard_build_deb OUTDIR: `packyard build bench/refapp --format deb` into OUTDIR (emptied).
+# refapp_project COMPRESSION: prints the project directory whose .deb uses COMPRESSION:
+# bench/refapp itself for xz (Packyard's default), else a copy in $OUT/refapp-COMPRESSION/refapp
+# (next to a link to the wheel set, which refapp's find-links = ["../wheelset"] expects) with
+# [tool.packyard.deb] compression = "COMPRESSION" added.
+refapp_project() {
+    if [ "$1" = xz ]; then
+        printf '%s' "$REFAPP"
+        return
+    fi
+    local d=$OUT/refapp-$1
+    rm -rf "$d"
+    mkdir -p "$d"
+    cp -r "$REFAPP" "$d/refapp"
+    rm -rf "$d/refapp/build"
+    ln -s "$WHEELSET" "$d/wheelset"
+    printf '\n[tool.packyard.deb]\ncompression = "%s"\n' "$1" >>"$d/refapp/pyproject.toml"
+    printf '%s' "$d/refapp"
+}
+
+# packyard_build_deb OUTDIR [PROJECT]: `packyard build PROJECT --format deb` into OUTDIR
+# (emptied); PROJECT defaults to bench/refapp.
 packyard_build_deb() {
     rm -rf "$1"
     mkdir -p "$1"
-    "${PACKYARD_CMD[@]}" build "$REFAPP" --python "host:$PY311" --format deb --out "$1" \
+    "${PACKYARD_CMD[@]}" build "${2:-$REFAPP}" --python "host:$PY311" --format deb --out "$1" \
         --source-date-epoch "$SOURCE_DATE_EPOCH"
 }
 

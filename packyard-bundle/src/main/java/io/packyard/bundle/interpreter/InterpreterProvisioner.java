@@ -697,19 +697,7 @@ public final class InterpreterProvisioner {
     }
 
     static Path defaultCacheDir(Map<String, String> env) {
-        String own = env.get("PACKYARD_CACHE_DIR");
-        if (own != null && !own.isBlank()) {
-            return Path.of(own);
-        }
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "packyard");
-        }
-        if (HostPythons.isWindows() && env.get("LOCALAPPDATA") != null) {
-            return Path.of(env.get("LOCALAPPDATA"), "packyard", "cache");
-        }
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        return Path.of(home, ".cache", "packyard");
+        return io.packyard.python.util.CacheDir.root(env);
     }
 
     private static String firstNonBlank(String a, String b, String c) {

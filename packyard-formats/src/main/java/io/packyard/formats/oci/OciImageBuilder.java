@@ -502,16 +502,8 @@ final class OciImageBuilder {
         };
     }
 
-    /** Packyard's cache ($PACKYARD_CACHE_DIR, $XDG_CACHE_HOME/packyard or ~/.cache/packyard). */
+    /** Packyard's cache ({@link io.packyard.python.util.CacheDir}). */
     private Path cacheDir() {
-        String own = env.get("PACKYARD_CACHE_DIR");
-        if (own != null && !own.isBlank()) {
-            return Path.of(own);
-        }
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "packyard");
-        }
-        return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".cache", "packyard");
+        return io.packyard.python.util.CacheDir.root(env);
     }
 }

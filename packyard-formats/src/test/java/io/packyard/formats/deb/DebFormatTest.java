@@ -132,6 +132,41 @@ class DebFormatTest {
         assertThat(DebShlibs.shlibsEntry("libpython3.so")).isEmpty();
     }
 
+    /**
+     * dpkg-shlibdeps's answer is cached under a key of its inputs: a second build of the same ELF
+     * files reads the cache (a sentinel written into the entry comes back), another ELF file
+     * makes another key and runs dpkg-shlibdeps again.
+     */
+    @Test
+    @Tag("system")
+    void shlibdepsResultsAreCachedUnderAKeyOfTheirInputs() throws IOException {
+        assumeTrue(Cmd.available("dpkg-shlibdeps"), "dpkg-shlibdeps (dpkg-dev) not installed");
+        Path root = tmp.resolve("b");
+        Bundle staged = FixtureBundle.named(NAME).build(root);
+        Files.copy(Path.of("/usr/bin/xz"), root.resolve("data/xz")); // an ELF file that links liblzma
+        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
+        Path cache = tmp.resolve("cache");
+
+        List<String> first = DebShlibs.compute(b, io.packyard.python.util.Progress.NONE, cache).orElseThrow();
+        assertThat(first).anyMatch(d -> d.startsWith("liblzma5")).anyMatch(d -> d.startsWith("libc6"));
+        List<Path> entries;
+        try (var files = Files.list(cache)) {
+            entries = files.toList();
+        }
+        assertThat(entries).hasSize(1);
+        assertThat(Files.readAllLines(entries.get(0)).subList(1, first.size() + 1)).isEqualTo(first);
+
+        Files.writeString(entries.get(0), "# packyard dpkg-shlibdeps result v1\nsentinel (>= 1)\n");
+        assertThat(DebShlibs.compute(b, io.packyard.python.util.Progress.NONE, cache)).contains(List.of("sentinel (>= 1)"));
+
+        Files.copy(Path.of("/usr/bin/xz"), root.resolve("data/xz-again"));
+        Bundle other = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
+        assertThat(DebShlibs.compute(other, io.packyard.python.util.Progress.NONE, cache).orElseThrow()).isEqualTo(first);
+        try (var files = Files.list(cache)) {
+            assertThat(files.count()).isEqualTo(2);
+        }
+    }
+
     @Test
     void computedLibraryDependenciesReplaceTheGlibcFloor() throws IOException {
         Bundle b = FixtureBundle.named(NAME).debDepends(List.of("libpq5")).build(tmp.resolve("b"));

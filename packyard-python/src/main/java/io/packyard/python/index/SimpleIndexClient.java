@@ -203,21 +203,7 @@ public final class SimpleIndexClient implements WheelSource {
      * {@code ~/Library/Caches/packyard} on macOS.
      */
     public static Path defaultCacheDir() {
-        String explicit = System.getenv("PACKYARD_CACHE_DIR");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String home = System.getProperty("user.home");
-        if (os.startsWith("windows")) {
-            String local = System.getenv("LOCALAPPDATA");
-            return (local != null ? Path.of(local) : Path.of(home, "AppData", "Local")).resolve("packyard").resolve("cache");
-        }
-        if (os.contains("mac")) {
-            return Path.of(home, "Library", "Caches", "packyard");
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".cache")).resolve("packyard");
+        return io.packyard.python.util.CacheDir.root();
     }
 
     /** Configures a {@link SimpleIndexClient}. Only {@link #indexUrl} is required. */
