@@ -45,6 +45,11 @@ class HelloCliDebSystemTest {
         assertThat(files).contains("./opt/packyard-examples/hello-cli/python/bin/python3.11",
                 "./opt/packyard-examples/hello-cli/bin/hello", "./usr/bin/hello -> /opt/packyard-examples/hello-cli/bin/hello");
         assertThat(files).doesNotContain("/test/", "idlelib", "ensurepip", "site-packages/IPython");
+        // nothing in hello-cli imports tkinter or lib2to3: left out, and with _tkinter the
+        // host interpreter's dependency on libtk/libtcl (and through them on X11)
+        assertThat(files).doesNotContain("/tkinter/", "_tkinter", "turtle", "/lib2to3/", "bin/2to3")
+                .contains("/python3.11/json/__init__.py", "/python3.11/lib-dynload/_ssl.");
+        assertThat(control).contains("Depends: ").contains("libc6 (>= ").doesNotContain("libtk", "libtcl");
     }
 
     @Test

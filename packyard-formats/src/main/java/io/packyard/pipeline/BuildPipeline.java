@@ -201,6 +201,9 @@ public final class BuildPipeline {
             InstalledDistribution self = dists.stream()
                     .filter(d -> io.packyard.python.names.ProjectName.normalize(d.name()).equals(project.normalizedName()))
                     .findFirst().orElseThrow();
+            // the interpreter's optional parts (tkinter, lib2to3) that nothing installed imports
+            io.packyard.bundle.interpreter.OptionalStdlib.trim(stage, interpreter, java.util.Set.copyOf(cfg.pythonKeep()),
+                    List.of(scheme.purelib(), scheme.platlib()), progress);
 
             // 5. commands and hooks
             List<Command> commands = commands(self, dists, scheme);

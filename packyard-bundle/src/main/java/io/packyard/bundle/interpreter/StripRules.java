@@ -32,10 +32,13 @@ import java.util.regex.Pattern;
  *     {@code python-config.py} (whose first line names the build machine's interpreter), only
  *     needed to build or link against this Python</li>
  * </ul>
+ * {@code tkinter} and {@code lib2to3} are groups too, but not left out here: {@link OptionalStdlib}
+ * drops them later, once it can see whether the application imports them.
  */
 final class StripRules {
 
-    static final Set<String> GROUPS = Set.of("test", "idlelib", "ensurepip", "site-packages", "bytecode", "static-libs");
+    static final Set<String> GROUPS = Set.of("test", "idlelib", "ensurepip", "site-packages", "bytecode", "static-libs",
+            "tkinter", "lib2to3");
 
     private static final List<String> PACKAGE_TESTS = List.of(
             "ctypes/test", "distutils/tests", "lib2to3/tests", "tkinter/test", "unittest/test",

@@ -115,7 +115,7 @@ class ProjectTest {
         fails("[project]\nname = \"x\"\nversion = \"1\"\n\n[tool.packyard]\ncolor = 1\n",
                 "pyproject.toml:6: [tool.packyard].color: unknown key (known keys: company, config-files, deb, exclude, find-links, glibc, gui-scripts, index-url, local-dependencies, lock, msi, oci, post-install, pre-uninstall, product, python, python-keep, rpm, scripts, services, sign, strip)");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard]\npython-keep = [\"idlelib\", \"tests\"]\n",
-                "pyproject.toml:5: [tool.packyard].python-keep: unknown part 'tests' (known: bytecode, ensurepip, idlelib, site-packages, static-libs, test)");
+                "pyproject.toml:5: [tool.packyard].python-keep: unknown part 'tests' (known: bytecode, ensurepip, idlelib, lib2to3, site-packages, static-libs, test, tkinter)");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard]\nscripts = [\"a\", 2]\n",
                 "pyproject.toml:5: [tool.packyard].scripts: expected an array of strings, but item 2 is the number 2");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ndepends = \"libc6\"\n",
