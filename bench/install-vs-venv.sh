@@ -83,7 +83,8 @@ else
 fi
 PKG=$(dpkg-deb -f "$DEB" Package)
 # Where the package installs: /opt/<company>/<product>; its fresh file system goes on /opt/<company>.
-PKG_ROOT=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed -n 's#^\./opt/\([^/]*\)/.*#/opt/\1#p' | head -n 1)
+# (sort reads everything: a head closing the pipe early would make dpkg-deb report a broken pipe)
+PKG_ROOT=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed -n 's#^\./opt/\([^/]*\)/.*#/opt/\1#p' | sort -u | head -n 1)
 [ -n "$PKG_ROOT" ] || die "$DEB installs nothing under /opt/<company>/"
 say "packyard .deb: $(basename "$DEB"), $(file_mib "$DEB"), $(ar t "$DEB" | grep '^data\.tar') with $(data_mib "$DEB") (package $PKG)"
 
