@@ -130,14 +130,43 @@ public final class OptionalStdlib {
                 progress.step("Keeping " + part.id + " in the interpreter: " + user.get() + " imports it");
                 continue;
             }
+            java.util.TreeSet<String> libraries = systemLibraries(root, files);
             for (Path f : files) {
                 FileTrees.deleteTree(f);
             }
             left.add(part.id);
             progress.step("Left " + part.id + " out of the interpreter (nothing imports it; python-keep = [\""
-                    + part.id + "\"] keeps it)");
+                    + part.id + "\"] keeps it)" + (libraries.isEmpty() ? ""
+                            : "; the interpreter no longer needs " + String.join(", ", libraries)));
         }
         return left;
+    }
+
+    /**
+     * The shared libraries the ELF files under {@code part} need that no other ELF file of the
+     * interpreter needs or provides (libtk and libtcl for _tkinter).
+     */
+    private static java.util.TreeSet<String> systemLibraries(Path root, List<Path> part) throws IOException {
+        java.util.TreeSet<String> partNeeds = new java.util.TreeSet<>();
+        java.util.Set<String> restNeeds = new java.util.HashSet<>();
+        List<Path> elves;
+        try (Stream<Path> all = Files.walk(root)) {
+            elves = all.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+        for (Path f : elves) {
+            if (!ElfFile.isElf(f)) {
+                continue;
+            }
+            ElfFile.Info info = ElfFile.read(f);
+            boolean inPart = part.stream().anyMatch(f::startsWith);
+            (inPart ? partNeeds : restNeeds).addAll(info.needed());
+            if (!inPart) {
+                info.soname().ifPresent(restNeeds::add);
+                restNeeds.add(f.getFileName().toString());
+            }
+        }
+        partNeeds.removeAll(restNeeds);
+        return partNeeds;
     }
 
     /** The top-most paths of the part under the interpreter root (a directory stands for its contents). */

@@ -7,7 +7,7 @@ import io.packyard.bundle.Target;
 import io.packyard.formats.ArchiveNames;
 import io.packyard.formats.PackageFormat;
 import io.packyard.formats.linux.InstallTree;
-import io.packyard.formats.linux.ReproducibleGzip;
+import io.packyard.formats.linux.ParallelGzipOutputStream;
 import io.packyard.formats.linux.ReproducibleTar;
 import io.packyard.python.util.Progress;
 import java.io.BufferedOutputStream;
@@ -57,7 +57,9 @@ public final class TarGzFormat implements PackageFormat {
         progress.step("Writing " + fileName(bundle));
         try (OutputStream fos =
                         new BufferedOutputStream(Files.newOutputStream(out, StandardOpenOption.CREATE_NEW), 1 << 16);
-                ReproducibleGzip gz = new ReproducibleGzip(fos, GZIP_LEVEL);
+                // deflated on every CPU, in blocks whose bytes do not depend on the thread count
+                ParallelGzipOutputStream gz = new ParallelGzipOutputStream(fos, GZIP_LEVEL,
+                        Runtime.getRuntime().availableProcessors());
                 ReproducibleTar tar = new ReproducibleTar(gz, ReproducibleTar.Flavor.PAX, bundle.sourceDateEpoch(),
                         done -> progress.advance(done, total))) {
             tar.directory(top, 0755);

@@ -87,6 +87,33 @@ class TarGzFormatTest {
         assertThat(Files.readAllBytes(c)).isNotEqualTo(Files.readAllBytes(a));
     }
 
+    /** A bundle of several MiB: the archive is deflated in several parallel blocks; gzip and tar read them back. */
+    @Test
+    @Tag("system")
+    void aLargerBundleIsDeflatedInBlocksThatGzipReads() throws IOException {
+        Path root = tmp.resolve("big");
+        Bundle staged = FixtureBundle.named(NAME).build(root);
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 40; i++) {
+            StringBuilder text = new StringBuilder();
+            while (text.length() < 100_000) {
+                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
+            }
+            Files.writeString(root.resolve("data/module_" + i + ".py"), text);
+        }
+        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
+        Path archive = Packages.build(format, b, tmp.resolve("out"));
+        assertThat(Files.mismatch(archive, Packages.build(format, b, tmp.resolve("again")))).isEqualTo(-1L);
+        Cmd.run("gzip", "--test", archive.toString()).ok();
+        Path dest = tmp.resolve("x");
+        Files.createDirectories(dest);
+        Cmd.run(List.of("tar", "-xzf", archive.toString(), "-C", dest.toString()), Map.of(), null).ok();
+        for (int i = 0; i < 40; i++) {
+            String rel = "data/module_" + i + ".py";
+            assertThat(dest.resolve(NAME + "-1.0/" + rel)).hasSameBinaryContentAs(root.resolve(rel));
+        }
+    }
+
     @Test
     @Tag("system")
     void gnuTarExtractsItIntoADirectoryWithASpaceAndTheCommandRuns() throws IOException {
