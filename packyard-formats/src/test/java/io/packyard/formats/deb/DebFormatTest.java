@@ -200,14 +200,7 @@ class DebFormatTest {
         FixtureBundle f = FixtureBundle.named(NAME);
         Path root = tmp.resolve("b");
         Bundle staged = f.build(root);
-        java.util.Random r = new java.util.Random(7);
-        for (int i = 0; i < 40; i++) {
-            StringBuilder text = new StringBuilder();
-            while (text.length() < 40_000 + i * 997) {
-                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
-            }
-            Files.writeString(root.resolve("data/module_" + i + ".py"), text);
-        }
+        FixtureBundle.writeModules(root, 40, i -> 40_000 + i * 997, 7);
         Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch())
                 .build();
         java.util.Map<String, byte[]> tars = new java.util.LinkedHashMap<>();
@@ -311,14 +304,7 @@ class DebFormatTest {
     void gzipCompressionIsReadByDpkgAndLintianClean() throws IOException {
         Path root = tmp.resolve("b");
         Bundle staged = FixtureBundle.named(NAME).build(root);
-        java.util.Random r = new java.util.Random(11);
-        for (int i = 0; i < 40; i++) { // a few MiB, so that the data makes several parallel blocks
-            StringBuilder text = new StringBuilder();
-            while (text.length() < 100_000) {
-                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
-            }
-            Files.writeString(root.resolve("data/module_" + i + ".py"), text);
-        }
+        FixtureBundle.writeModules(root, 40, i -> 100_000, 11); // a few MiB: several parallel blocks
         Bundle b = Bundle.builder()
                 .metadata(staged.metadata().withDeb(new io.packyard.bundle.DebOptions(
                         io.packyard.bundle.DebOptions.Compression.GZIP)))

@@ -93,14 +93,7 @@ class TarGzFormatTest {
     void aLargerBundleIsDeflatedInBlocksThatGzipReads() throws IOException {
         Path root = tmp.resolve("big");
         Bundle staged = FixtureBundle.named(NAME).build(root);
-        java.util.Random r = new java.util.Random(5);
-        for (int i = 0; i < 40; i++) {
-            StringBuilder text = new StringBuilder();
-            while (text.length() < 100_000) {
-                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
-            }
-            Files.writeString(root.resolve("data/module_" + i + ".py"), text);
-        }
+        FixtureBundle.writeModules(root, 40, i -> 100_000, 5);
         Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
         Path archive = Packages.build(format, b, tmp.resolve("out"));
         assertThat(Files.mismatch(archive, Packages.build(format, b, tmp.resolve("again")))).isEqualTo(-1L);

@@ -174,4 +174,23 @@ public final class FixtureBundle {
         Files.createDirectories(p.getParent());
         Files.writeString(p, text, StandardCharsets.UTF_8);
     }
+
+    /**
+     * Writes {@code count} modules of compressible, source-like text, {@code data/module_<i>.py},
+     * into a built fixture's root (then rebuild the {@link io.packyard.bundle.Bundle} from it):
+     * enough data for a format's parallel compressors to cut several blocks.
+     *
+     * @param size the minimum size in characters of module {@code i}
+     */
+    public static void writeModules(java.nio.file.Path root, int count, java.util.function.IntUnaryOperator size, long seed)
+            throws java.io.IOException {
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < count; i++) {
+            StringBuilder text = new StringBuilder();
+            while (text.length() < size.applyAsInt(i)) {
+                text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
+            }
+            java.nio.file.Files.writeString(root.resolve("data/module_" + i + ".py"), text);
+        }
+    }
 }
