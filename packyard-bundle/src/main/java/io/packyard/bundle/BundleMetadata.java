@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param services systemd services of the Linux packages ([[tool.packyard.services]])
  * @param oci how the OCI image is made ([tool.packyard.oci])
  * @param deb how the .deb is written ([tool.packyard.deb])
+ * @param rpm how the .rpm is written ([tool.packyard.rpm])
  */
 public record BundleMetadata(
         String name,
@@ -53,7 +54,8 @@ public record BundleMetadata(
         List<ConfigFile> configFiles,
         List<Service> services,
         OciOptions oci,
-        DebOptions deb) {
+        DebOptions deb,
+        RpmOptions rpm) {
 
     /** Metadata with the default Windows options (Linux-only callers). */
     public BundleMetadata(String name, String version, String summary, String description, String homepage,
@@ -86,7 +88,7 @@ public record BundleMetadata(
                 rpmRequires, windows, configFiles, services, OciOptions.defaults());
     }
 
-    /** Metadata with the default .deb options. */
+    /** Metadata with the default .deb and .rpm options. */
     public BundleMetadata(String name, String version, String summary, String description, String homepage,
             String license, String maintainer, String company, String product, Target target, String pythonVersion,
             boolean bundledInterpreter, List<Command> commands, String postInstallHook, String preUninstallHook,
@@ -94,7 +96,7 @@ public record BundleMetadata(
             List<Service> services, OciOptions oci) {
         this(name, version, summary, description, homepage, license, maintainer, company, product, target,
                 pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook, debDepends,
-                rpmRequires, windows, configFiles, services, oci, DebOptions.defaults());
+                rpmRequires, windows, configFiles, services, oci, DebOptions.defaults(), RpmOptions.defaults());
     }
 
     public BundleMetadata {
@@ -114,34 +116,42 @@ public record BundleMetadata(
         services = services == null ? List.of() : List.copyOf(services);
         oci = oci == null ? OciOptions.defaults() : oci;
         deb = deb == null ? DebOptions.defaults() : deb;
+        rpm = rpm == null ? RpmOptions.defaults() : rpm;
     }
 
     /** A copy with other OCI image options. */
     public BundleMetadata withOci(OciOptions oci) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb, rpm);
     }
 
     /** A copy with other configuration files and services (the pipeline resolves services late). */
     public BundleMetadata withServices(List<ConfigFile> configFiles, List<Service> services) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb, rpm);
     }
 
     /** A copy with other .deb options. */
     public BundleMetadata withDeb(DebOptions deb) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb, rpm);
+    }
+
+    /** A copy with other .rpm options. */
+    public BundleMetadata withRpm(RpmOptions rpm) {
+        return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
+                product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb, rpm);
     }
 
     /** A copy with other Debian Depends (formats add what their maintainer scripts need). */
     public BundleMetadata withDebDepends(List<String> debDepends) {
         return new BundleMetadata(name, version, summary, description, homepage, license, maintainer, company,
                 product, target, pythonVersion, bundledInterpreter, commands, postInstallHook, preUninstallHook,
-                debDepends, rpmRequires, windows, configFiles, services, oci, deb);
+                debDepends, rpmRequires, windows, configFiles, services, oci, deb, rpm);
     }
 
     /** The install layout derived from company and product. */

@@ -257,7 +257,7 @@ public final class BuildPipeline {
                     project.license(), project.maintainer(), cfg.company(), cfg.product(), target,
                     interpreter.pythonXY(), interpreter.bundled(), commands, postInstall, preUninstall,
                     cfg.debDepends(), cfg.rpmRequires(), cfg.windows(), cfg.configFiles(), services, cfg.oci(),
-                    cfg.deb());
+                    cfg.deb(), cfg.rpm());
             Bundle bundle = Bundle.builder().metadata(metadata).root(stage).sourceDateEpoch(epoch)
                     .projectWheel(projectWheel).projectSdist(projectSdist).build();
 

@@ -77,7 +77,16 @@ public record Project(
             List<io.packyard.bundle.ConfigFile> configFiles,
             List<io.packyard.bundle.Service> services,
             io.packyard.bundle.OciOptions oci,
-            io.packyard.bundle.DebOptions deb) {}
+            io.packyard.bundle.DebOptions deb,
+            io.packyard.bundle.RpmOptions rpm) {}
+
+    /** A format table's {@code compression}, one of {@code allowed}, if set. */
+    private static Optional<io.packyard.bundle.Compression> compression(TomlFields table,
+            List<io.packyard.bundle.Compression> allowed, String what) {
+        return table.string("compression").map(c -> io.packyard.bundle.Compression.byId(c).filter(allowed::contains)
+                .orElseThrow(() -> table.error("compression", "'" + c + "' is not a compression " + what
+                        + " can use (known: " + io.packyard.bundle.Compression.names(allowed) + ")")));
+    }
 
     public static final String FILE = "pyproject.toml";
     private static final Set<String> PROJECT_KEYS = Set.of("name", "version", "description", "readme",
@@ -188,15 +197,17 @@ public record Project(
             return d.strings("depends");
         }).orElse(List.of());
         io.packyard.bundle.DebOptions deb = tool.table("deb")
-                .flatMap(d -> d.string("compression").map(c -> io.packyard.bundle.DebOptions.Compression.byId(c)
-                        .orElseThrow(() -> d.error("compression", "'" + c + "' is not a .deb compression (known: "
-                                + io.packyard.bundle.DebOptions.Compression.known() + ")"))))
+                .flatMap(d -> compression(d, io.packyard.bundle.DebOptions.COMPRESSIONS, "a .deb"))
                 .map(io.packyard.bundle.DebOptions::new)
                 .orElse(io.packyard.bundle.DebOptions.defaults());
         List<String> rpmRequires = tool.table("rpm").map(r -> {
-            r.onlyKeys(Set.of("requires"));
+            r.onlyKeys(Set.of("requires", "compression"));
             return r.strings("requires");
         }).orElse(List.of());
+        io.packyard.bundle.RpmOptions rpm = tool.table("rpm")
+                .flatMap(r -> compression(r, io.packyard.bundle.RpmOptions.COMPRESSIONS, "an .rpm payload"))
+                .map(io.packyard.bundle.RpmOptions::new)
+                .orElse(io.packyard.bundle.RpmOptions.defaults());
 
         List<io.packyard.bundle.ConfigFile> configFiles = ServicesConfig.configFiles(tool, dir);
         List<io.packyard.bundle.Service> services = ServicesConfig.services(tool,
@@ -229,7 +240,8 @@ public record Project(
                 configFiles,
                 services,
                 tool.table("oci").map(t -> OciConfig.oci(t, dir)).orElse(io.packyard.bundle.OciOptions.defaults()),
-                deb);
+                deb,
+                rpm);
 
         return new Project(
                 dir,

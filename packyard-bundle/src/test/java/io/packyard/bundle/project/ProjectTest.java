@@ -105,7 +105,8 @@ class ProjectTest {
         assertThat(p.packyard().glibc()).isEqualTo("2.17");
         assertThat(p.packyard().strip()).isTrue();
         assertThat(p.packyard().deb()).isEqualTo(io.packyard.bundle.DebOptions.defaults());
-        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.DebOptions.Compression.XZ);
+        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.Compression.XZ);
+        assertThat(p.packyard().rpm().compression()).isEqualTo(io.packyard.bundle.Compression.ZSTD);
         assertThat(p.buildSystem().backend()).isEqualTo("setuptools.build_meta:__legacy__");
         assertThat(load("[project]\nname = \"x\"\ndynamic = [\"version\"]\n").version()).isEmpty();
     }
@@ -121,11 +122,13 @@ class ProjectTest {
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ndepends = \"libc6\"\n",
                 "pyproject.toml:5: [tool.packyard.deb].depends: expected an array of strings, got the string \"libc6\"");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ncompression = \"zstd\"\n",
-                "pyproject.toml:5: [tool.packyard.deb].compression: 'zstd' is not a .deb compression (known: \"xz\", \"gzip\")");
+                "pyproject.toml:5: [tool.packyard.deb].compression: 'zstd' is not a compression a .deb can use (known: \"xz\", \"gzip\")");
+        fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.rpm]\ncompression = \"gzip\"\n",
+                "pyproject.toml:5: [tool.packyard.rpm].compression: 'gzip' is not a compression an .rpm payload can use (known: \"zstd\", \"xz\")");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\nlevel = 9\n",
                 "pyproject.toml:5: [tool.packyard.deb].level: unknown key (known keys: compression, depends)");
         fails("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.rpm]\nrecommends = []\n",
-                "pyproject.toml:5: [tool.packyard.rpm].recommends: unknown key (known keys: requires)");
+                "pyproject.toml:5: [tool.packyard.rpm].recommends: unknown key (known keys: compression, requires)");
         fails("[project]\nname = \"x\"\nversion = \"one\"\n",
                 "pyproject.toml:3: [project].version: 'one' is not a valid PEP 440 version");
         fails("[project]\nname = \"-x-\"\nversion = \"1\"\n", "pyproject.toml:2: [project].name: '-x-' is not a valid project name");
@@ -146,8 +149,10 @@ class ProjectTest {
     void debCompression() throws Exception {
         Project p = load("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.deb]\ncompression = \"gzip\"\n"
                 + "depends = [\"adduser\"]\n");
-        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.DebOptions.Compression.GZIP);
+        assertThat(p.packyard().deb().compression()).isEqualTo(io.packyard.bundle.Compression.GZIP);
         assertThat(p.packyard().debDepends()).containsExactly("adduser");
+        Project r = load("[project]\nname = \"x\"\nversion = \"1\"\n[tool.packyard.rpm]\ncompression = \"xz\"\n");
+        assertThat(r.packyard().rpm().compression()).isEqualTo(io.packyard.bundle.Compression.XZ);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.packyard.formats.deb;
 
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleMetadata;
-import io.packyard.bundle.DebOptions;
+import io.packyard.bundle.Compression;
 import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
@@ -134,8 +134,8 @@ public final class DebFormat implements PackageFormat {
         List<InstallTree.Node> extra = new ArrayList<>(docFiles(m, pkg, version, mtime, hasBytecode));
         extra.addAll(ServiceFiles.nodes(m, pkg, ServiceFiles.Flavor.DEB));
         InstallTree tree = InstallTree.of(bundle, "/opt/" + layout.companySlug(), true, extra);
-        DebOptions.Compression compression = m.deb().compression();
-        Lzma2Encoder xz = compression != DebOptions.Compression.XZ ? null
+        Compression compression = m.deb().compression();
+        Lzma2Encoder xz = compression != Compression.XZ ? null
                 : encoder != null ? encoder : Lzma2Encoder.select(xzPreset);
         progress.step("Writing " + fileName(bundle) + " (" + (xz != null ? "xz -" + xzPreset + ": " + xz.description()
                 : "gzip -" + GZIP_LEVEL + ", " + threads() + " threads") + ")");
@@ -295,11 +295,11 @@ public final class DebFormat implements PackageFormat {
     }
 
     private static byte[] controlArchive(BundleMetadata m, String pkg, DebianVersion version, InstallTree tree,
-            String md5sums, long mtime, java.util.Optional<List<String>> shlibs, DebOptions.Compression compression)
+            String md5sums, long mtime, java.util.Optional<List<String>> shlibs, Compression compression)
             throws IOException {
         MaintainerScripts scripts = MaintainerScripts.of(m, pkg);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream compressed = compression == DebOptions.Compression.XZ
+        try (OutputStream compressed = compression == Compression.XZ
                         ? new XZOutputStream(bytes, new LZMA2Options(DEFAULT_XZ_PRESET))
                         : new ReproducibleGzip(bytes, GZIP_LEVEL);
                 ReproducibleTar tar = new ReproducibleTar(compressed, ReproducibleTar.Flavor.GNU, mtime, null)) {

@@ -2,6 +2,7 @@ package io.packyard.formats.rpm;
 
 import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleMetadata;
+import io.packyard.bundle.Compression;
 import io.packyard.bundle.Layout;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
@@ -30,6 +31,7 @@ import org.eclipse.packager.rpm.build.DigestAlgorithm;
 import org.eclipse.packager.rpm.build.FileInformation;
 import org.eclipse.packager.rpm.build.FileInformationProvider;
 import org.eclipse.packager.rpm.build.RpmBuilder;
+import org.apache.commons.compress.compressors.zstandard.ZstdUtils;
 import org.eclipse.packager.rpm.coding.PayloadCoding;
 import org.eclipse.packager.rpm.deps.Dependency;
 import org.eclipse.packager.rpm.deps.RpmDependencyFlags;
@@ -60,8 +62,14 @@ public final class RpmFormat implements PackageFormat {
     private static final Pattern REQUIREMENT =
             Pattern.compile("\\s*([^\\s<>=]+)\\s*(?:(<=|>=|<|>|=)\\s*([^\\s<>=]\\S*))?\\s*");
 
-    /** The xz preset of the payload unless told otherwise. */
+    /** The xz preset of an xz payload unless told otherwise. */
     public static final int DEFAULT_XZ_PRESET = 6;
+    /**
+     * The zstd level of a zstd payload. Fedora's rpmbuild writes 19, but Eclipse Packager 0.21
+     * reads only the first digit of the level it is given ("19" would be 1), so 9 is the
+     * highest it can write.
+     */
+    public static final int ZSTD_LEVEL = 9;
 
     private final int xzPreset;
 
@@ -69,7 +77,7 @@ public final class RpmFormat implements PackageFormat {
         this(DEFAULT_XZ_PRESET);
     }
 
-    /** @param xzPreset 0 (fastest) to 9 (smallest) */
+    /** @param xzPreset 0 (fastest) to 9 (smallest), for packages whose payload is xz ({@code [tool.packyard.rpm] compression}) */
     public RpmFormat(int xzPreset) {
         if (xzPreset < 0 || xzPreset > 9) {
             throw new IllegalArgumentException("xz preset must be 0 to 9: " + xzPreset);
@@ -130,12 +138,23 @@ public final class RpmFormat implements PackageFormat {
             throw PackyardException.build("SOURCE_DATE_EPOCH " + sde + " does not fit an RPM timestamp (32 bits)");
         }
         Instant mtime = Instant.ofEpochSecond(sde);
-        progress.step("Writing " + fileName(bundle));
+        progress.step("Writing " + fileName(bundle) + " (" + (m.rpm().compression() == Compression.ZSTD
+                ? "zstd -" + ZSTD_LEVEL : "xz -" + xzPreset) + ")");
         PackageText.warnAboutMaintainer(m, progress);
 
         BuilderOptions options = new BuilderOptions();
-        options.setPayloadCoding(PayloadCoding.XZ);
-        options.setPayloadFlags(Integer.toString(xzPreset));
+        if (m.rpm().compression() == Compression.ZSTD) {
+            if (!ZstdUtils.isZstdCompressionAvailable()) {
+                throw PackyardException.build("rpm: zstd compression is not available on this machine (zstd-jni could"
+                        + " not load its native library; is java.io.tmpdir mounted noexec?); set [tool.packyard.rpm]"
+                        + " compression = \"xz\"");
+            }
+            options.setPayloadCoding(PayloadCoding.ZSTD);
+            options.setPayloadFlags(Integer.toString(ZSTD_LEVEL));
+        } else {
+            options.setPayloadCoding(PayloadCoding.XZ);
+            options.setPayloadFlags(Integer.toString(xzPreset));
+        }
         options.setFileDigestAlgorithm(DigestAlgorithm.SHA256);
         options.setOpenOptions(new java.nio.file.OpenOption[] {
             java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE

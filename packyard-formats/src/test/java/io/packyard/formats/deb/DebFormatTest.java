@@ -197,12 +197,7 @@ class DebFormatTest {
     @Test
     @Tag("system")
     void dataBlocksAreEqualAndCutFromTheExactTarSize() throws IOException {
-        FixtureBundle f = FixtureBundle.named(NAME);
-        Path root = tmp.resolve("b");
-        Bundle staged = f.build(root);
-        FixtureBundle.writeModules(root, 40, i -> 40_000 + i * 997, 7);
-        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch())
-                .build();
+        Bundle b = FixtureBundle.named(NAME).modules(40, i -> 40_000 + i * 997, 7).build(tmp.resolve("b"));
         java.util.Map<String, byte[]> tars = new java.util.LinkedHashMap<>();
         for (io.packyard.formats.linux.Lzma2Encoder encoder : List.of(io.packyard.formats.linux.Lzma2Encoder.java(0),
                 io.packyard.formats.linux.Lzma2Encoder.liblzma(io.packyard.python.util.Executables.onPath("xz")
@@ -303,11 +298,11 @@ class DebFormatTest {
     @Tag("system")
     void gzipCompressionIsReadByDpkgAndLintianClean() throws IOException {
         Path root = tmp.resolve("b");
-        Bundle staged = FixtureBundle.named(NAME).build(root);
-        FixtureBundle.writeModules(root, 40, i -> 100_000, 11); // a few MiB: several parallel blocks
+        // a few MiB: several parallel blocks
+        Bundle staged = FixtureBundle.named(NAME).modules(40, i -> 100_000, 11).build(root);
         Bundle b = Bundle.builder()
                 .metadata(staged.metadata().withDeb(new io.packyard.bundle.DebOptions(
-                        io.packyard.bundle.DebOptions.Compression.GZIP)))
+                        io.packyard.bundle.Compression.GZIP)))
                 .root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
         Path deb = Packages.build(format, b, tmp.resolve("out"));
         Path again = Packages.build(format, b, tmp.resolve("again"));

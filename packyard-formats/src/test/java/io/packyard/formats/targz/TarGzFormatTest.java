@@ -92,9 +92,7 @@ class TarGzFormatTest {
     @Tag("system")
     void aLargerBundleIsDeflatedInBlocksThatGzipReads() throws IOException {
         Path root = tmp.resolve("big");
-        Bundle staged = FixtureBundle.named(NAME).build(root);
-        FixtureBundle.writeModules(root, 40, i -> 100_000, 5);
-        Bundle b = Bundle.builder().metadata(staged.metadata()).root(root).sourceDateEpoch(staged.sourceDateEpoch()).build();
+        Bundle b = FixtureBundle.named(NAME).modules(40, i -> 100_000, 5).build(root);
         Path archive = Packages.build(format, b, tmp.resolve("out"));
         assertThat(Files.mismatch(archive, Packages.build(format, b, tmp.resolve("again")))).isEqualTo(-1L);
         Cmd.run("gzip", "--test", archive.toString()).ok();

@@ -90,6 +90,10 @@ public final class FixtureBundle {
         return this;
     }
 
+    private int modules;
+    private java.util.function.IntUnaryOperator moduleSize = i -> 0;
+    private long moduleSeed;
+
     /** Adds a file {@code data/<name>} holding the version, so two versions differ in files too. */
     public FixtureBundle extraFile(String fileName) {
         this.extraFile = fileName;
@@ -143,6 +147,7 @@ public final class FixtureBundle {
         if (extraFile != null) {
             write(root.resolve("data/" + extraFile), version + "\n");
         }
+        writeModules(root);
         BundleMetadata m = new BundleMetadata(
                 name,
                 version,
@@ -176,21 +181,27 @@ public final class FixtureBundle {
     }
 
     /**
-     * Writes {@code count} modules of compressible, source-like text, {@code data/module_<i>.py},
-     * into a built fixture's root (then rebuild the {@link io.packyard.bundle.Bundle} from it):
-     * enough data for a format's parallel compressors to cut several blocks.
+     * Adds {@code count} modules of compressible, source-like text, {@code data/module_<i>.py}
+     * (pseudo-random from {@code seed}): enough data for a format's parallel compressors to cut
+     * several blocks.
      *
      * @param size the minimum size in characters of module {@code i}
      */
-    public static void writeModules(java.nio.file.Path root, int count, java.util.function.IntUnaryOperator size, long seed)
-            throws java.io.IOException {
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = 0; i < count; i++) {
+    public FixtureBundle modules(int count, java.util.function.IntUnaryOperator size, long seed) {
+        this.modules = count;
+        this.moduleSize = size;
+        this.moduleSeed = seed;
+        return this;
+    }
+
+    private void writeModules(Path root) throws IOException {
+        java.util.Random r = new java.util.Random(moduleSeed);
+        for (int i = 0; i < modules; i++) {
             StringBuilder text = new StringBuilder();
-            while (text.length() < size.applyAsInt(i)) {
+            while (text.length() < moduleSize.applyAsInt(i)) {
                 text.append("value_").append(r.nextInt(5000)).append(" = ").append(r.nextLong()).append('\n');
             }
-            java.nio.file.Files.writeString(root.resolve("data/module_" + i + ".py"), text);
+            write(root.resolve("data/module_" + i + ".py"), text.toString());
         }
     }
 }
