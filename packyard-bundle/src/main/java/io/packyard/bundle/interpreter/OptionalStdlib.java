@@ -4,16 +4,19 @@ import io.packyard.python.PackyardException;
 import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -39,44 +42,49 @@ public final class OptionalStdlib {
 
     /** One optional part: its name in {@code python-keep}, its modules, and what it is made of. */
     enum Part {
-        TKINTER("tkinter", List.of("tkinter", "_tkinter", "turtle", "turtledemo")),
-        LIB2TO3("lib2to3", List.of("lib2to3"));
+        TKINTER("tkinter", List.of("tkinter", "_tkinter", "turtle", "turtledemo"),
+                "lib/(tcl|tk|itcl|thread)[0-9][^/]*(/.*)?|lib/lib(tcl|tk)[0-9][^/]*\\.so[^/]*",
+                "tcl(/.*)?|DLLs/(_tkinter\\.pyd|tcl[0-9]+t?\\.dll|tk[0-9]+t?\\.dll)"),
+        LIB2TO3("lib2to3", List.of("lib2to3"), "bin/2to3[^/]*", "Scripts/2to3[^/]*");
 
         final String id;
         final List<String> modules;
+        /** An import of one of the modules in Python source. */
         final Pattern usage;
+        /** The part's paths inside the standard library directory. */
+        private final Pattern inStdlib;
+        /** Its paths elsewhere in a POSIX or a Windows interpreter tree. */
+        private final Pattern posix;
+        private final Pattern windows;
 
-        Part(String id, List<String> modules) {
+        Part(String id, List<String> modules, String posix, String windows) {
             this.id = id;
             this.modules = modules;
-            String names = String.join("|", modules);
-            this.usage = Pattern.compile("(?m)^[ \\t]*(?:import|from)[ \\t]+(?:" + names + ")\\b"
-                    + "|^[ \\t]*import[ \\t]+[\\w. \\t,]*,[ \\t]*(?:" + names + ")\\b"
-                    + "|['\"](?:" + names + ")(?:\\.[\\w.]*)?['\"]");
+            String names = "(?:" + String.join("|", modules.stream().map(Pattern::quote).toList()) + ")";
+            this.usage = Pattern.compile("(?m)^[ \\t]*(?:import|from)[ \\t]+" + names + "\\b"
+                    + "|^[ \\t]*import[ \\t]+[\\w. \\t,]*,[ \\t]*" + names + "\\b"
+                    + "|['\"]" + names + "(?:\\.[\\w.]*)?['\"]");
+            this.inStdlib = Pattern.compile(names + "(?:/.*)?|" + names + "\\.py|__pycache__/" + names
+                    + "\\..*\\.pyc|lib-dynload/" + names + "\\..*\\.so");
+            this.posix = Pattern.compile(posix);
+            this.windows = Pattern.compile(windows);
         }
 
         /** True when the path (relative to the interpreter root, {@code /}-separated) belongs to this part. */
         boolean owns(String rel, StripRules.Shape shape) {
             String std = shape.stdlib() + "/";
             if (rel.startsWith(std)) {
-                String in = rel.substring(std.length());
-                for (String m : modules) {
-                    if (in.equals(m) || in.startsWith(m + "/") || in.equals(m + ".py")
-                            || in.matches("__pycache__/" + Pattern.quote(m) + "\\..*\\.pyc")
-                            || in.matches("lib-dynload/" + Pattern.quote(m) + "\\..*\\.so")) {
-                        return true;
-                    }
-                }
-                return false;
+                return inStdlib.matcher(rel.substring(std.length())).matches();
             }
-            return switch (this) {
-                case TKINTER -> shape.windows()
-                        ? rel.equals("tcl") || rel.startsWith("tcl/")
-                                || rel.matches("DLLs/(_tkinter\\.pyd|tcl[0-9]+t?\\.dll|tk[0-9]+t?\\.dll)")
-                        : rel.matches("lib/(tcl|tk|itcl|thread)[0-9][^/]*(/.*)?")
-                                || rel.matches("lib/lib(tcl|tk)[0-9][^/]*\\.so[^/]*");
-                case LIB2TO3 -> rel.matches((shape.windows() ? "Scripts/2to3" : "bin/2to3") + "[^/]*");
-            };
+            return (shape.windows() ? windows : posix).matcher(rel).matches();
+        }
+
+        /** True when the file's text (a .py source, or an extension module read as ISO-8859-1) uses the part. */
+        boolean usedBy(String fileName, String text) {
+            if (fileName.endsWith(".py")) {
+                return usage.matcher(text).find();
+            }
+            return modules.stream().anyMatch(text::contains);
         }
     }
 
@@ -116,24 +124,37 @@ public final class OptionalStdlib {
         Path root = stageRoot.resolve(rootName);
         StripRules.Shape shape = new StripRules.Shape(interpreter.target().os() == io.packyard.bundle.Target.Os.WINDOWS,
                 stdlib.substring(rootName.length() + 1));
-        List<String> left = new ArrayList<>();
+        List<Path> tree = walk(root);
+        Map<Part, List<Path>> candidates = new EnumMap<>(Part.class);
         for (Part part : Part.values()) {
-            if (keep.contains(part.id)) {
+            if (!keep.contains(part.id)) {
+                List<Path> files = owned(root, tree, part, shape);
+                if (!files.isEmpty()) {
+                    candidates.put(part, files);
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        Map<Part, String> users = firstUsers(stageRoot, appDirs, candidates.keySet());
+        List<String> left = new ArrayList<>();
+        Map<Path, ElfFile.Info> elves = null; // read once, when the first part is left out
+        for (Map.Entry<Part, List<Path>> c : candidates.entrySet()) {
+            Part part = c.getKey();
+            List<Path> files = c.getValue();
+            if (users.containsKey(part)) {
+                progress.step("Keeping " + part.id + " in the interpreter: " + users.get(part) + " imports it");
                 continue;
             }
-            List<Path> files = owned(root, part, shape);
-            if (files.isEmpty()) {
-                continue;
+            if (elves == null) {
+                elves = elfFiles(tree);
             }
-            Optional<String> user = firstUser(stageRoot, appDirs, part);
-            if (user.isPresent()) {
-                progress.step("Keeping " + part.id + " in the interpreter: " + user.get() + " imports it");
-                continue;
-            }
-            java.util.TreeSet<String> libraries = systemLibraries(root, files);
+            TreeSet<String> libraries = systemLibraries(elves, files);
             for (Path f : files) {
                 FileTrees.deleteTree(f);
             }
+            elves.keySet().removeIf(f -> files.stream().anyMatch(f::startsWith));
             left.add(part.id);
             progress.step("Left " + part.id + " out of the interpreter (nothing imports it; python-keep = [\""
                     + part.id + "\"] keeps it)" + (libraries.isEmpty() ? ""
@@ -142,56 +163,64 @@ public final class OptionalStdlib {
         return left;
     }
 
+    /** Every path under the interpreter root, sorted (the root itself left out). */
+    private static List<Path> walk(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> !p.equals(root)).sorted().toList();
+        }
+    }
+
+    /** The top-most paths of the part in the tree (a directory stands for its contents). */
+    private static List<Path> owned(Path root, List<Path> tree, Part part, StripRules.Shape shape) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : tree) {
+            if (out.stream().noneMatch(p::startsWith)
+                    && part.owns(root.relativize(p).toString().replace('\\', '/'), shape)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The ELF files of the tree with what they declare. */
+    private static Map<Path, ElfFile.Info> elfFiles(List<Path> tree) throws IOException {
+        Map<Path, ElfFile.Info> out = new LinkedHashMap<>();
+        for (Path f : tree) {
+            if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && ElfFile.isElf(f)) {
+                out.put(f, ElfFile.read(f));
+            }
+        }
+        return out;
+    }
+
     /**
      * The shared libraries the ELF files under {@code part} need that no other ELF file of the
      * interpreter needs or provides (libtk and libtcl for _tkinter).
      */
-    private static java.util.TreeSet<String> systemLibraries(Path root, List<Path> part) throws IOException {
-        java.util.TreeSet<String> partNeeds = new java.util.TreeSet<>();
-        java.util.Set<String> restNeeds = new java.util.HashSet<>();
-        List<Path> elves;
-        try (Stream<Path> all = Files.walk(root)) {
-            elves = all.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
-        }
-        for (Path f : elves) {
-            if (!ElfFile.isElf(f)) {
-                continue;
-            }
-            ElfFile.Info info = ElfFile.read(f);
+    private static TreeSet<String> systemLibraries(Map<Path, ElfFile.Info> elves, List<Path> part) {
+        TreeSet<String> partNeeds = new TreeSet<>();
+        Set<String> restNeeds = new HashSet<>();
+        elves.forEach((f, info) -> {
             boolean inPart = part.stream().anyMatch(f::startsWith);
             (inPart ? partNeeds : restNeeds).addAll(info.needed());
             if (!inPart) {
                 info.soname().ifPresent(restNeeds::add);
                 restNeeds.add(f.getFileName().toString());
             }
-        }
+        });
         partNeeds.removeAll(restNeeds);
         return partNeeds;
     }
 
-    /** The top-most paths of the part under the interpreter root (a directory stands for its contents). */
-    private static List<Path> owned(Path root, Part part, StripRules.Shape shape) throws IOException {
-        List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return out;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all.sorted()::iterator) {
-                String rel = root.relativize(p).toString().replace('\\', '/');
-                if (rel.isEmpty() || out.stream().anyMatch(p::startsWith)) {
-                    continue;
-                }
-                if (part.owns(rel, shape)) {
-                    out.add(p);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The first application file (bundle-relative) that uses the part, if any. */
-    static Optional<String> firstUser(Path stageRoot, Collection<String> appDirs, Part part) throws IOException {
-        byte[][] needles = part.modules.stream().map(m -> m.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    /**
+     * For each part, the first application file (bundle-relative) that uses it; each file of
+     * {@code appDirs} is read at most once, and only until every part has a user.
+     */
+    static Map<Part, String> firstUsers(Path stageRoot, Collection<String> appDirs, Set<Part> parts) throws IOException {
+        Map<Part, String> users = new EnumMap<>(Part.class);
         for (String dir : appDirs.stream().distinct().sorted().toList()) {
             Path d = stageRoot.resolve(dir);
             if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
@@ -202,39 +231,22 @@ public final class OptionalStdlib {
                 files = all.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path f : files) {
+                if (users.size() == parts.size()) {
+                    return users;
+                }
                 String name = f.getFileName().toString();
-                boolean used;
-                if (name.endsWith(".py")) {
-                    used = part.usage.matcher(Files.readString(f, StandardCharsets.ISO_8859_1)).find();
-                } else if (name.endsWith(".so") || name.contains(".so.") || name.endsWith(".pyd")) {
-                    used = containsAny(f, needles);
-                } else {
-                    used = false;
+                if (!name.endsWith(".py") && !name.endsWith(".so") && !name.contains(".so.") && !name.endsWith(".pyd")) {
+                    continue;
                 }
-                if (used) {
-                    return Optional.of(stageRoot.relativize(f).toString().replace('\\', '/'));
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean containsAny(Path f, byte[][] needles) throws IOException {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(f)) {
-            bytes = in.readAllBytes();
-        }
-        for (byte[] n : needles) {
-            outer:
-            for (int i = 0; i + n.length <= bytes.length; i++) {
-                for (int j = 0; j < n.length; j++) {
-                    if (bytes[i + j] != n[j]) {
-                        continue outer;
+                // ISO-8859-1 maps every byte to one char: a binary's bytes can be searched as text
+                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+                for (Part part : parts) {
+                    if (!users.containsKey(part) && part.usedBy(name, text)) {
+                        users.put(part, stageRoot.relativize(f).toString().replace('\\', '/'));
                     }
                 }
-                return true;
             }
         }
-        return false;
+        return users;
     }
 }

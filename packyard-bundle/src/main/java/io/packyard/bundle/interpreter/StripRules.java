@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What Packyard leaves out of a bundled interpreter unless asked to keep it. Groups:
@@ -37,8 +38,9 @@ import java.util.regex.Pattern;
  */
 final class StripRules {
 
-    static final Set<String> GROUPS = Set.of("test", "idlelib", "ensurepip", "site-packages", "bytecode", "static-libs",
-            "tkinter", "lib2to3");
+    static final Set<String> GROUPS = Stream.concat(
+            Stream.of("test", "idlelib", "ensurepip", "site-packages", "bytecode", "static-libs"),
+            OptionalStdlib.groups().stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private static final List<String> PACKAGE_TESTS = List.of(
             "ctypes/test", "distutils/tests", "lib2to3/tests", "tkinter/test", "unittest/test",

@@ -4,19 +4,18 @@ import io.packyard.bundle.Bundle;
 import io.packyard.bundle.BundleEntry;
 import io.packyard.bundle.Target;
 import io.packyard.bundle.interpreter.ElfFile;
+import io.packyard.python.index.Hashes;
 import io.packyard.python.util.CacheDir;
 import io.packyard.python.util.Executables;
 import io.packyard.python.util.FileTrees;
 import io.packyard.python.util.Progress;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -125,19 +124,16 @@ final class DebShlibs {
     /** SHA-256 (hex) of everything dpkg-shlibdeps's answer depends on; see the class comment. */
     static String cacheKey(Path root, List<String> elves, Set<String> provided, Set<String> libDirs, Path tool)
             throws IOException {
-        MessageDigest key = sha256();
+        MessageDigest key = Hashes.digest("sha256");
         Path rootAbs = root.toAbsolutePath();
         java.util.function.Consumer<String> add = s -> key.update((s + "\n").getBytes(StandardCharsets.UTF_8));
         add.accept(CACHE_HEADER);
-        for (String elf : new TreeSet<>(elves)) {
-            MessageDigest file = sha256();
-            try (InputStream in = Files.newInputStream(Path.of(elf))) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    file.update(buf, 0, n);
-                }
+        try {
+            for (String elf : new TreeSet<>(elves)) {
+                add.accept("elf " + rootAbs.relativize(Path.of(elf)) + " " + Hashes.sha256(Path.of(elf)));
             }
-            add.accept("elf " + rootAbs.relativize(Path.of(elf)) + " " + HexFormat.of().formatHex(file.digest()));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         provided.forEach(p -> add.accept("provided " + p));
         libDirs.forEach(d -> add.accept("libdir " + rootAbs.relativize(Path.of(d))));
@@ -159,14 +155,6 @@ final class DebShlibs {
             return f + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         } catch (IOException e) {
             return f + " absent";
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The machinery both parallel compressors share ({@link ParallelXzOutputStream},
- * {@link ParallelGzipOutputStream}): the input is cut into blocks of a size fixed in advance,
+ * The machinery the parallel compressors share ({@link ParallelXzOutputStream},
+ * {@link ParallelGzipOutputStream}, the onefile executable's LZ4 blocks): the input is cut into blocks of a size fixed in advance,
  * each block is encoded on a pool of threads, and the encoded blocks are written in input order
  * with a bounded number in flight. The encoding of a block is a pure function of what the
  * subclass captures when the block is submitted (on the writing thread, in order), so the output
@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
  *
  * @param <B> an encoded block
  */
-abstract class ParallelBlockOutputStream<B> extends OutputStream {
+public abstract class ParallelBlockOutputStream<B> extends OutputStream {
     /** Where the compressed stream goes. */
     protected final OutputStream out;
     private final int blockSize;
@@ -40,7 +40,7 @@ abstract class ParallelBlockOutputStream<B> extends OutputStream {
      * @param threads how many blocks are encoded at a time
      * @param threadName the name of the pool's threads
      */
-    ParallelBlockOutputStream(OutputStream out, int blockSize, int threads, String threadName) {
+    protected ParallelBlockOutputStream(OutputStream out, int blockSize, int threads, String threadName) {
         if (blockSize < 1) {
             throw new IllegalArgumentException("block size must be positive: " + blockSize);
         }

@@ -6,15 +6,14 @@ import io.packyard.bundle.BundleMetadata;
 import io.packyard.bundle.Command;
 import io.packyard.bundle.Target;
 import io.packyard.formats.PackageFormat;
+import io.packyard.formats.linux.ParallelBlockOutputStream;
 import io.packyard.python.PackyardException;
 import io.packyard.python.util.Progress;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,17 +24,13 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 /**
  * One executable file holding the whole bundle ({@code --format onefile}, Linux and Windows x64):
@@ -389,52 +384,32 @@ public final class OnefileFormat implements PackageFormat {
 
     /**
      * Cuts the data into blocks and compresses them on all processors, writing the results in
-     * order (at most a few blocks per thread in flight).
+     * order ({@link ParallelBlockOutputStream}); nothing follows the last block.
      */
-    private static final class BlockWriter implements AutoCloseable {
-        private final OutputStream out;
-        private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private final ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "onefile-lz4");
-            t.setDaemon(true);
-            return t;
-        });
+    private static final class BlockWriter extends ParallelBlockOutputStream<byte[]> {
         private final ThreadLocal<Lz4BlockCompressor> compressor =
                 ThreadLocal.withInitial(() -> new Lz4BlockCompressor(COMPRESSION_ATTEMPTS));
-        private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
-        private byte[] block = new byte[BLOCK_SIZE];
-        private int fill;
         long written;
         int blocks;
 
         BlockWriter(OutputStream out) {
-            this.out = out;
+            super(out, BLOCK_SIZE, Runtime.getRuntime().availableProcessors(), "onefile-lz4");
         }
 
-        void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                int n = Math.min(len, BLOCK_SIZE - fill);
-                System.arraycopy(b, off, block, fill, n);
-                fill += n;
-                off += n;
-                len -= n;
-                if (fill == BLOCK_SIZE) {
-                    submit();
-                }
-            }
-        }
-
-        private void submit() throws IOException {
-            byte[] raw = block;
-            int len = fill;
-            block = new byte[BLOCK_SIZE];
-            fill = 0;
+        @Override
+        protected Callable<byte[]> encoder(byte[] raw, int len) {
             blocks++;
-            pending.add(pool.submit(() -> encode(compressor.get(), raw, len)));
-            while (pending.size() > 2 * threads) {
-                drainOne();
-            }
+            return () -> encode(compressor.get(), raw, len);
         }
+
+        @Override
+        protected void emit(byte[] block) throws IOException {
+            out.write(block);
+            written += block.length;
+        }
+
+        @Override
+        protected void writeTrailer() {}
 
         /** The block as written: the length word, then the LZ4 block or, when that is not smaller, the raw bytes. */
         static byte[] encode(Lz4BlockCompressor c, byte[] raw, int len) {
@@ -455,37 +430,6 @@ public final class OnefileFormat implements PackageFormat {
             dst[2] = (byte) (word >>> 16);
             dst[3] = (byte) (word >>> 24);
             return Arrays.copyOf(dst, 4 + n);
-        }
-
-        private void drainOne() throws IOException {
-            Future<byte[]> f = pending.removeFirst();
-            try {
-                byte[] b = f.get();
-                out.write(b);
-                written += b.length;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while compressing");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new UncheckedIOException(new IOException(e.getCause()));
-            }
-        }
-
-        void finish() throws IOException {
-            if (fill > 0) {
-                submit();
-            }
-            while (!pending.isEmpty()) {
-                drainOne();
-            }
-        }
-
-        @Override
-        public void close() {
-            pool.shutdownNow();
         }
     }
 }

@@ -138,12 +138,12 @@ public final class RpmFormat implements PackageFormat {
             throw PackyardException.build("SOURCE_DATE_EPOCH " + sde + " does not fit an RPM timestamp (32 bits)");
         }
         Instant mtime = Instant.ofEpochSecond(sde);
-        progress.step("Writing " + fileName(bundle) + " (" + (m.rpm().compression() == Compression.ZSTD
-                ? "zstd -" + ZSTD_LEVEL : "xz -" + xzPreset) + ")");
+        boolean zstd = m.rpm().compression() == Compression.ZSTD;
+        progress.step("Writing " + fileName(bundle) + " (" + (zstd ? "zstd -" + ZSTD_LEVEL : "xz -" + xzPreset) + ")");
         PackageText.warnAboutMaintainer(m, progress);
 
         BuilderOptions options = new BuilderOptions();
-        if (m.rpm().compression() == Compression.ZSTD) {
+        if (zstd) {
             if (!ZstdUtils.isZstdCompressionAvailable()) {
                 throw PackyardException.build("rpm: zstd compression is not available on this machine (zstd-jni could"
                         + " not load its native library; is java.io.tmpdir mounted noexec?); set [tool.packyard.rpm]"
