@@ -34,21 +34,28 @@ import java.util.stream.Stream;
  * </ul>
  * "Imports" is decided conservatively, by text: a part is kept when any {@code .py} file of
  * the application's directories has an {@code import}/{@code from} statement naming one of its
- * modules or names one as a string literal (for {@code importlib.import_module("tkinter")}), or
- * any extension module contains a module's name. {@code python-keep} keeps a part regardless.
- * It runs after the wheels are installed and before bytecode is compiled.
+ * modules, passes one as a string to {@code import_module}, {@code __import__},
+ * {@code find_spec} or {@code import_string}, or has a string literal that is one of its
+ * distinctive module names ({@code "tkinter"}, {@code "_tkinter"}, {@code "lib2to3"}: a module
+ * list fed to {@code import_module} later); or when any extension module contains a distinctive
+ * name. A module name that is also a word ({@code turtle}: Pygments names its lexer for the
+ * RDF Turtle format {@code 'turtle'}) counts only in a statement or an import call.
+ * {@code python-keep} keeps a part regardless. It runs after the wheels are installed and
+ * before bytecode is compiled.
  */
 public final class OptionalStdlib {
 
     /** One optional part: its name in {@code python-keep}, its modules, and what it is made of. */
     enum Part {
-        TKINTER("tkinter", List.of("tkinter", "_tkinter", "turtle", "turtledemo"),
+        TKINTER("tkinter", List.of("tkinter", "_tkinter", "turtle", "turtledemo"), List.of("tkinter", "_tkinter", "turtledemo"),
                 "lib/(tcl|tk|itcl|thread)[0-9][^/]*(/.*)?|lib/lib(tcl|tk)[0-9][^/]*\\.so[^/]*",
                 "tcl(/.*)?|DLLs/(_tkinter\\.pyd|tcl[0-9]+t?\\.dll|tk[0-9]+t?\\.dll)"),
-        LIB2TO3("lib2to3", List.of("lib2to3"), "bin/2to3[^/]*", "Scripts/2to3[^/]*");
+        LIB2TO3("lib2to3", List.of("lib2to3"), List.of("lib2to3"), "bin/2to3[^/]*", "Scripts/2to3[^/]*");
 
         final String id;
         final List<String> modules;
+        /** The module names that are not also ordinary words: found anywhere in a string or a binary, they count. */
+        final List<String> distinctive;
         /** An import of one of the modules in Python source. */
         final Pattern usage;
         /** The part's paths inside the standard library directory. */
@@ -57,13 +64,16 @@ public final class OptionalStdlib {
         private final Pattern posix;
         private final Pattern windows;
 
-        Part(String id, List<String> modules, String posix, String windows) {
+        Part(String id, List<String> modules, List<String> distinctive, String posix, String windows) {
             this.id = id;
             this.modules = modules;
-            String names = "(?:" + String.join("|", modules.stream().map(Pattern::quote).toList()) + ")";
+            this.distinctive = distinctive;
+            String names = alternatives(modules);
+            String literal = "['\"]" + names + "(?:\\.[\\w.]*)?['\"]";
             this.usage = Pattern.compile("(?m)^[ \\t]*(?:import|from)[ \\t]+" + names + "\\b"
                     + "|^[ \\t]*import[ \\t]+[\\w. \\t,]*,[ \\t]*" + names + "\\b"
-                    + "|['\"]" + names + "(?:\\.[\\w.]*)?['\"]");
+                    + "|\\b(?:import_module|__import__|find_spec|import_string)[ \\t]*\\([ \\t]*" + literal
+                    + "|['\"]" + alternatives(distinctive) + "(?:\\.[\\w.]*)?['\"]");
             this.inStdlib = Pattern.compile(names + "(?:/.*)?|" + names + "\\.py|__pycache__/" + names
                     + "\\..*\\.pyc|lib-dynload/" + names + "\\..*\\.so");
             this.posix = Pattern.compile(posix);
@@ -84,7 +94,11 @@ public final class OptionalStdlib {
             if (fileName.endsWith(".py")) {
                 return usage.matcher(text).find();
             }
-            return modules.stream().anyMatch(text::contains);
+            return distinctive.stream().anyMatch(text::contains);
+        }
+
+        private static String alternatives(List<String> names) {
+            return "(?:" + String.join("|", names.stream().map(Pattern::quote).toList()) + ")";
         }
     }
 

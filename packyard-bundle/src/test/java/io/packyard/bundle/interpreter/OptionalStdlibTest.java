@@ -89,7 +89,9 @@ class OptionalStdlibTest {
     @Test
     void anImportKeepsAPart() throws IOException {
         for (String app : List.of("from tkinter import ttk\n", "import os, tkinter.ttk as ttk\n", "    import turtle\n",
-                "mod = importlib.import_module(\"tkinter\")\n", "__import__('_tkinter')\n")) {
+                "mod = importlib.import_module(\"tkinter\")\n", "__import__('_tkinter')\n",
+                "spec = importlib.util.find_spec( 'turtle' )\n", "m = import_module(\"turtle.shapes\")\n",
+                "GUI_TOOLKITS = ['tkinter', 'wx']\n")) {
             said.clear();
             tree(all(), app);
             assertThat(trim(Set.of())).as(app).containsExactly("lib2to3");
@@ -98,6 +100,17 @@ class OptionalStdlibTest {
             }
             assertThat(said).as(app).contains("Keeping tkinter in the interpreter: " + SITE + "/app/main.py imports it");
         }
+    }
+
+    @Test
+    void turtleAsAWordIsNotAnImport() throws IOException {
+        // Pygments' lexer table names the RDF Turtle format; rdflib registers a 'turtle' serializer
+        tree(all(), "LEXERS = {\n    'TurtleLexer': ('pygments.lexers.rdf', 'Turtle', ('turtle',), ('*.ttl',), ('text/turtle',)),\n}\n"
+                + "register('turtle', Serializer, \"rdflib.plugins.serializers.turtle\", 'TurtleSerializer')\n");
+        Files.write(stage.resolve(SITE + "/app/_rdf.cpython-311-x86_64-linux-gnu.so"),
+                new byte[] {0x7f, 'E', 'L', 'F', 0, 't', 'u', 'r', 't', 'l', 'e', 0});
+        assertThat(trim(Set.of())).containsExactly("tkinter", "lib2to3");
+        assertThat(stage.resolve(STD + "/turtle.py")).doesNotExist();
     }
 
     @Test
