@@ -52,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -92,9 +93,11 @@ public final class BuildPipeline {
             FileTrees.deleteQuietly(work);
         }, "packyard-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        Run run = new Run(request, project, target, epoch, work, progress);
         try {
-            return new Run(request, project, target, epoch, work, progress).execute();
+            return run.execute();
         } finally {
+            run.stopBackground();
             FileTrees.deleteQuietly(work);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -116,6 +119,8 @@ public final class BuildPipeline {
         private final Path work;
         private final Path stage;
         private final Progress progress;
+        /** The standard library's bytecode, compiled while the application is staged (null until started). */
+        private CompletableFuture<List<String>> stdlibBytecode;
 
         Run(BuildRequest request, Project project, Target target, long epoch, Path work, Progress progress) {
             this.request = request;
@@ -147,6 +152,14 @@ public final class BuildPipeline {
 
             MarkerEnvironment env = markerEnvironment(interpreter);
             SupportedTags tags = supportedTags(interpreter, cfg);
+            InstallScheme scheme = target.os() == Target.Os.WINDOWS
+                    ? InstallScheme.windows(interpreter.pythonXY(), interpreter.bundled())
+                    : InstallScheme.posix(interpreter.pythonXY(), interpreter.bundled());
+            boolean windows = target.os() == Target.Os.WINDOWS;
+            String prefix = windows
+                    ? WindowsPaths.typicalInstallDir(cfg.windows(), cfg.company(), cfg.product())
+                    : new Layout(Layout.slug(cfg.company()), Layout.slug(cfg.product())).installPrefix();
+            startStdlibBytecode(interpreter, hostPython, scheme, prefix);
 
             // 2. the project's wheel and local dependencies, through their PEP 517 backends
             Path built = work.resolve("built");
@@ -178,10 +191,6 @@ public final class BuildPipeline {
             List<Path> wheels = dependencies(sources, localWheels, env, tags, interpreter, version);
 
             // 4. install every wheel
-            InstallScheme scheme = target.os() == Target.Os.WINDOWS
-                    ? InstallScheme.windows(interpreter.pythonXY(), interpreter.bundled())
-                    : InstallScheme.posix(interpreter.pythonXY(), interpreter.bundled());
-            boolean windows = target.os() == Target.Os.WINDOWS;
             // Windows hooks append their output to hooks\install.log, which the MSI removes on
             // uninstall (on Linux the maintainer scripts log to /var/log/<company>/<product>)
             LauncherWriter launchers = windows
@@ -201,7 +210,9 @@ public final class BuildPipeline {
             InstalledDistribution self = dists.stream()
                     .filter(d -> io.packyard.python.names.ProjectName.normalize(d.name()).equals(project.normalizedName()))
                     .findFirst().orElseThrow();
-            // the interpreter's optional parts (tkinter, lib2to3) that nothing installed imports
+            // the interpreter's optional parts (tkinter, lib2to3) that nothing installed imports,
+            // deleted with their bytecode once the standard library is compiled
+            awaitStdlibBytecode();
             io.packyard.bundle.interpreter.OptionalStdlib.trim(stage, interpreter, java.util.Set.copyOf(cfg.pythonKeep()),
                     List.of(scheme.purelib(), scheme.platlib()), progress);
 
@@ -218,19 +229,11 @@ public final class BuildPipeline {
                     new ElfStripper(progress).stripAll(stage);
                 }
             }
-            String prefix = windows
-                    ? WindowsPaths.typicalInstallDir(cfg.windows(), cfg.company(), cfg.product())
-                    : new Layout(Layout.slug(cfg.company()), Layout.slug(cfg.product())).installPrefix();
-            List<String> pyDirs = new ArrayList<>();
-            if (interpreter.bundled()) {
-                pyDirs.add(interpreter.stdlibDir());
-            }
-            if (!pyDirs.contains(scheme.purelib()) && !scheme.purelib().startsWith(interpreter.stdlibDir() + "/")) {
-                pyDirs.add(scheme.purelib());
-            }
-            BytecodeCompiler.deletePycache(stage, pyDirs);
+            // the application's bytecode (the standard library's is compiled already)
+            List<String> appDirs = List.of(scheme.purelib());
+            BytecodeCompiler.deletePycache(stage, appDirs);
             List<String> pycs = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, progress)
-                    .compile(stage, prefix, pyDirs);
+                    .compile(stage, prefix, appDirs);
             for (InstalledDistribution d : dists) {
                 d.writeRecord(stage, d.bytecodeOf(pycs));
             }
@@ -269,6 +272,72 @@ public final class BuildPipeline {
         }
 
         /** Pushes the OCI image to a registry; returns {@code reference@digest}. */
+        /**
+         * Starts compiling a bundled interpreter's standard library (its site-packages left out)
+         * on other threads: on two CPUs that fills the one the project's PEP 517 build and the
+         * wheel installs leave idle. Its files are always compiled apart from the application's,
+         * so the split never depends on timing. Deleting tkinter or lib2to3
+         * ({@code OptionalStdlib}) waits for it and takes their bytecode along.
+         */
+        private void startStdlibBytecode(Interpreter interpreter, Path hostPython, InstallScheme scheme, String prefix) {
+            if (!interpreter.bundled()) {
+                return;
+            }
+            List<String> std = List.of(interpreter.stdlibDir());
+            List<String> site = List.of(scheme.purelib());
+            BytecodeCompiler.deletePycache(stage, std, site);
+            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsOnly(progress));
+            progress.step("Compiling the standard library's bytecode while the application is staged");
+            stdlibBytecode = new CompletableFuture<>();
+            Thread.ofPlatform().name("packyard-stdlib-bytecode").daemon().start(() -> {
+                try {
+                    stdlibBytecode.complete(compiler.compile(stage, prefix, std, site));
+                } catch (Throwable t) {
+                    stdlibBytecode.completeExceptionally(t);
+                }
+            });
+        }
+
+        /** Waits for {@link #startStdlibBytecode}; its failure is the build's. */
+        private void awaitStdlibBytecode() {
+            if (stdlibBytecode == null) {
+                return;
+            }
+            try {
+                io.packyard.python.util.Futures.await(stdlibBytecode, "compiling the standard library");
+            } catch (IOException e) {
+                throw PackyardException.build("bytecode compilation: " + e.getMessage(), e);
+            }
+        }
+
+        /** When the build failed early: lets the background work end before the scratch tree goes. */
+        void stopBackground() {
+            if (stdlibBytecode != null) {
+                try {
+                    stdlibBytecode.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException ignored) {
+                    // the build has failed already, or this failure was reported
+                }
+            }
+        }
+
+        private static Progress warningsOnly(Progress progress) {
+            return new Progress() {
+                @Override
+                public void step(String message) {}
+
+                @Override
+                public void advance(long done, long total) {}
+
+                @Override
+                public void warn(String message) {
+                    progress.warn(message);
+                }
+            };
+        }
+
         private String push(Bundle bundle, String reference) {
             io.packyard.formats.oci.OciFormat oci = request.formats().stream()
                     .filter(io.packyard.formats.oci.OciFormat.class::isInstance)

@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * distinctive module names ({@code "tkinter"}, {@code "_tkinter"}, {@code "lib2to3"}: a module
  * list fed to {@code import_module} later); or when any extension module contains a distinctive
  * name. A module name that is also a word ({@code turtle}: Pygments names its lexer for the
- * RDF Turtle format {@code 'turtle'}) counts only in a statement or an import call.
+ * RDF Turtle format {@code 'turtle'}) counts only in a statement or an import call. six's
+ * table of moved modules names tkinter without importing it; {@code six.moves.tkinter} and
+ * {@code from six.moves import tkinter} in the file that uses it count.
  * {@code python-keep} keeps a part regardless. It runs after the wheels are installed and
  * before bytecode is compiled.
  */
@@ -58,6 +60,8 @@ public final class OptionalStdlib {
         final List<String> distinctive;
         /** An import of one of the modules in Python source. */
         final Pattern usage;
+        /** A distinctive module name as a string literal, anywhere. */
+        final Pattern literal;
         /** The part's paths inside the standard library directory. */
         private final Pattern inStdlib;
         /** Its paths elsewhere in a POSIX or a Windows interpreter tree. */
@@ -73,7 +77,9 @@ public final class OptionalStdlib {
             this.usage = Pattern.compile("(?m)^[ \\t]*(?:import|from)[ \\t]+" + names + "\\b"
                     + "|^[ \\t]*import[ \\t]+[\\w. \\t,]*,[ \\t]*" + names + "\\b"
                     + "|\\b(?:import_module|__import__|find_spec|import_string)[ \\t]*\\([ \\t]*" + literal
-                    + "|['\"]" + alternatives(distinctive) + "(?:\\.[\\w.]*)?['\"]");
+                    // six.moves.tkinter, from six.moves import tkinter_ttk
+                    + "|\\bmoves(?:\\.|[ \\t]+import[ \\t]+[\\w \\t,(]*)" + names);
+            this.literal = Pattern.compile("['\"]" + alternatives(distinctive) + "(?:\\.[\\w.]*)?['\"]");
             this.inStdlib = Pattern.compile(names + "(?:/.*)?|" + names + "\\.py|__pycache__/" + names
                     + "\\..*\\.pyc|lib-dynload/" + names + "\\..*\\.so");
             this.posix = Pattern.compile(posix);
@@ -91,8 +97,14 @@ public final class OptionalStdlib {
 
         /** True when the file's text (a .py source, or an extension module read as ISO-8859-1) uses the part. */
         boolean usedBy(String fileName, String text) {
+            // nearly every file names no module of the part: a plain search rules it out fast
+            if (modules.stream().noneMatch(text::contains)) {
+                return false;
+            }
             if (fileName.endsWith(".py")) {
-                return usage.matcher(text).find();
+                // six (and its vendored copies) names every moved module in its lazy table: a
+                // use goes through six.moves, which the usage pattern finds in the user's file
+                return usage.matcher(text).find() || !text.contains("class MovedModule(") && literal.matcher(text).find();
             }
             return distinctive.stream().anyMatch(text::contains);
         }

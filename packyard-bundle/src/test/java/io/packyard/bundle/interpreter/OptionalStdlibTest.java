@@ -91,7 +91,8 @@ class OptionalStdlibTest {
         for (String app : List.of("from tkinter import ttk\n", "import os, tkinter.ttk as ttk\n", "    import turtle\n",
                 "mod = importlib.import_module(\"tkinter\")\n", "__import__('_tkinter')\n",
                 "spec = importlib.util.find_spec( 'turtle' )\n", "m = import_module(\"turtle.shapes\")\n",
-                "GUI_TOOLKITS = ['tkinter', 'wx']\n")) {
+                "GUI_TOOLKITS = ['tkinter', 'wx']\n", "from six.moves import tkinter_ttk as ttk\n",
+                "root = six.moves.tkinter.Tk()\n")) {
             said.clear();
             tree(all(), app);
             assertThat(trim(Set.of())).as(app).containsExactly("lib2to3");
@@ -111,6 +112,13 @@ class OptionalStdlibTest {
                 new byte[] {0x7f, 'E', 'L', 'F', 0, 't', 'u', 'r', 't', 'l', 'e', 0});
         assertThat(trim(Set.of())).containsExactly("tkinter", "lib2to3");
         assertThat(stage.resolve(STD + "/turtle.py")).doesNotExist();
+    }
+
+    @Test
+    void sixsTableOfMovedModulesIsNotAnImport() throws IOException {
+        tree(all(), "class MovedModule(_LazyDescr):\n    pass\n\n_moved_attributes = [\n"
+                + "    MovedModule(\"tkinter\", \"Tkinter\"),\n    MovedModule(\"tkinter_ttk\", \"ttk\", \"tkinter.ttk\"),\n]\n");
+        assertThat(trim(Set.of())).containsExactly("tkinter", "lib2to3");
     }
 
     @Test

@@ -16,16 +16,17 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Compiles the {@code .py} files of a staged bundle to {@code __pycache__/*.pyc} with a host
@@ -126,10 +127,21 @@ public final class BytecodeCompiler {
      * @return the {@code .pyc} files written, bundle-relative, sorted
      */
     public List<String> compile(Path stageRoot, String installPrefix, Collection<String> dirs) {
+        return compile(stageRoot, installPrefix, dirs, List.of());
+    }
+
+    /**
+     * As {@link #compile(Path, String, Collection)}, leaving out the directories {@code skip}
+     * (bundle-relative; not even listed, so another thread may be writing in them): the standard
+     * library can be compiled while wheels are installed into its site-packages. A separate
+     * call's files make chunks of their own, so the bytes of a file depend on which call compiled
+     * it; a build that always splits its files the same way stays reproducible.
+     */
+    public List<String> compile(Path stageRoot, String installPrefix, Collection<String> dirs, Collection<String> skip) {
         Path rootAbs = stageRoot.toAbsolutePath().normalize();
         String sep = installPrefix.contains("\\") ? "\\" : "/";
         String prefix = installPrefix.endsWith(sep) ? installPrefix.substring(0, installPrefix.length() - 1) : installPrefix;
-        List<String> sources = new ArrayList<>(findSources(rootAbs, dirs));
+        List<String> sources = new ArrayList<>(findSources(rootAbs, dirs, skip));
         if (sources.isEmpty()) {
             return List.of();
         }
@@ -242,8 +254,9 @@ public final class BytecodeCompiler {
         return result;
     }
 
-    /** The bundle-relative {@code .py} files under the directories, sorted. */
-    static TreeSet<String> findSources(Path root, Collection<String> dirs) {
+    /** The bundle-relative {@code .py} files under the directories but not under {@code skip}, sorted. */
+    static TreeSet<String> findSources(Path root, Collection<String> dirs, Collection<String> skip) {
+        Set<Path> skipped = skipped(root, skip);
         TreeSet<String> out = new TreeSet<>();
         for (String d : dirs) {
             InstallScheme.checkRelative("bytecode directory", d);
@@ -251,12 +264,33 @@ public final class BytecodeCompiler {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".py") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                        .forEach(p -> out.add(root.relativize(p).toString().replace('\\', '/')));
+            try {
+                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
+                        return skipped.contains(p) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                        if (attrs.isRegularFile() && p.getFileName().toString().endsWith(".py")) {
+                            out.add(root.relativize(p).toString().replace('\\', '/'));
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
             } catch (IOException | UncheckedIOException e) {
                 throw PackyardException.build("cannot list " + dir + ": " + e.getMessage(), e);
             }
+        }
+        return out;
+    }
+
+    private static Set<Path> skipped(Path root, Collection<String> skip) {
+        Set<Path> out = new HashSet<>();
+        for (String d : skip) {
+            InstallScheme.checkRelative("bytecode directory", d);
+            out.add(root.resolve(d));
         }
         return out;
     }
@@ -268,7 +302,13 @@ public final class BytecodeCompiler {
      * @return the bundle-relative directories deleted, sorted
      */
     public static List<String> deletePycache(Path stageRoot, Collection<String> dirs) {
+        return deletePycache(stageRoot, dirs, List.of());
+    }
+
+    /** As {@link #deletePycache(Path, Collection)}, leaving the directories {@code skip} alone. */
+    public static List<String> deletePycache(Path stageRoot, Collection<String> dirs, Collection<String> skip) {
         Path root = stageRoot.toAbsolutePath().normalize();
+        Set<Path> skipped = skipped(root, skip);
         TreeSet<String> deleted = new TreeSet<>();
         for (String d : dirs) {
             InstallScheme.checkRelative("bytecode directory", d);
@@ -282,6 +322,9 @@ public final class BytecodeCompiler {
 
                     @Override
                     public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
+                        if (skipped.contains(p)) {
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
                         if (inCache == null && p.getFileName().toString().equals("__pycache__")) {
                             inCache = p;
                         }

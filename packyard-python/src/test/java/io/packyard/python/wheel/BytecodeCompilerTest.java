@@ -67,6 +67,29 @@ class BytecodeCompilerTest {
     }
 
     @Test
+    void skippedDirectoriesAreNeitherCompiledNorCleared() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON312));
+        Path stage = tmp.resolve("stage");
+        sources(stage);
+        Path std = Files.createDirectories(stage.resolve("lib/python3.12/json"));
+        Files.writeString(std.resolve("__init__.py"), "X = 1\n");
+        Files.createDirectories(std.resolve("__pycache__"));
+        Files.writeString(std.resolve("__pycache__/stale.cpython-312.pyc"), "stale");
+        Path sitePycache = Files.createDirectories(stage.resolve(SITE + "/notes/__pycache__"));
+        Files.writeString(sitePycache.resolve("keep.cpython-312.pyc"), "not mine");
+
+        assertThat(BytecodeCompiler.deletePycache(stage, List.of("lib/python3.12"), List.of(SITE)))
+                .containsExactly("lib/python3.12/json/__pycache__");
+        assertThat(sitePycache.resolve("keep.cpython-312.pyc")).exists();
+        List<String> pycs = new BytecodeCompiler(PYTHON312, "3.12", 0, progress)
+                .compile(stage, PREFIX, List.of("lib/python3.12"), List.of(SITE));
+
+        assertThat(pycs).containsExactly("lib/python3.12/json/__pycache__/__init__.cpython-312.pyc");
+        assertThat(warnings).isEmpty(); // py2only.py, under the skipped directory, was never read
+        assertThat(stage.resolve(SITE + "/notes/sub/__pycache__")).doesNotExist();
+    }
+
+    @Test
     void compilesReproduciblyWithTheInstalledPathAsCoFilename() throws Exception {
         assumeTrue(Files.isExecutable(PYTHON312));
         Path stage = tmp.resolve("stage one");
