@@ -107,6 +107,10 @@ public final class BuildPipeline {
         }
     }
 
+    /** Where compiled bytecode is cached between builds ({@link BytecodeCompiler#withCache}). */
+    private static final java.util.function.Supplier<Path> BYTECODE_CACHE =
+            () -> io.packyard.python.util.CacheDir.root().resolve("bytecode");
+
     /** Packages being written under temporary names, deleted if the JVM is stopped meanwhile. */
     private static final java.util.Set<Path> CLEANUP = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -233,7 +237,7 @@ public final class BuildPipeline {
             List<String> appDirs = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, appDirs);
             List<String> pycs = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, progress)
-                    .compile(stage, prefix, appDirs);
+                    .withCache(BYTECODE_CACHE.get()).compile(stage, prefix, appDirs);
             for (InstalledDistribution d : dists) {
                 d.writeRecord(stage, d.bytecodeOf(pycs));
             }
@@ -286,7 +290,8 @@ public final class BuildPipeline {
             List<String> std = List.of(interpreter.stdlibDir());
             List<String> site = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, std, site);
-            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsOnly(progress));
+            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsOnly(progress))
+                    .withCache(BYTECODE_CACHE.get());
             progress.step("Compiling the standard library's bytecode while the application is staged");
             stdlibBytecode = new CompletableFuture<>();
             Thread.ofPlatform().name("packyard-stdlib-bytecode").daemon().start(() -> {

@@ -14,9 +14,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -95,6 +97,10 @@ public final class BytecodeCompiler {
     private final long sourceDateEpoch;
     private final int parallelism;
     private final Progress progress;
+    /** Where compiled chunks are kept, or null. */
+    private final Path cache;
+    /** SHA-256 of the compiling interpreter's files, computed once. */
+    private volatile String interpreterIdentity;
 
     /**
      * @param hostPython an interpreter of the target's X.Y that runs on this machine
@@ -108,11 +114,32 @@ public final class BytecodeCompiler {
 
     /** As above, running at most {@code parallelism} interpreters at a time (the output does not depend on it). */
     public BytecodeCompiler(Path hostPython, String pythonXY, long sourceDateEpoch, int parallelism, Progress progress) {
+        this(hostPython, pythonXY, sourceDateEpoch, parallelism, progress, null);
+    }
+
+    private BytecodeCompiler(Path hostPython, String pythonXY, long sourceDateEpoch, int parallelism, Progress progress,
+            Path cache) {
         this.python = Objects.requireNonNull(hostPython, "hostPython");
         this.pythonXY = Objects.requireNonNull(pythonXY, "pythonXY");
         this.sourceDateEpoch = sourceDateEpoch;
         this.parallelism = Math.max(1, parallelism);
         this.progress = progress == null ? Progress.NONE : progress;
+        this.cache = cache;
+    }
+
+    /**
+     * This compiler, keeping each chunk's compiled files in {@code dir} (created when needed)
+     * and taking them from there when a later build compiles the same chunk again. A chunk is
+     * found under a SHA-256 of everything its bytes depend on: this class's script, the
+     * interpreter's executable and libpython files, the install prefix, SOURCE_DATE_EPOCH, and
+     * the chunk's files in order, each with its path and a SHA-256 of its source. The standard
+     * library's chunks come back build after build; a change to one file of the application
+     * recompiles its chunk only (adding or removing a file shifts the chunks after it). The
+     * cached bytes are the ones compiling the chunk gives, so reproducibility is unchanged. A
+     * cache that cannot be read or written is passed over.
+     */
+    public BytecodeCompiler withCache(Path dir) {
+        return new BytecodeCompiler(python, pythonXY, sourceDateEpoch, parallelism, progress, dir);
     }
 
     /**
@@ -159,7 +186,7 @@ public final class BytecodeCompiler {
         try {
             List<Future<List<String>>> futures = new ArrayList<>();
             for (List<String> chunk : chunks) {
-                futures.add(pool.submit(() -> compileChunk(rootAbs, prefix, sep, chunk)));
+                futures.add(pool.submit(() -> chunk(rootAbs, prefix, sep, chunk)));
             }
             TreeSet<String> compiled = new TreeSet<>();
             long done = 0;
@@ -181,6 +208,9 @@ public final class BytecodeCompiler {
                 FileModes.set(p, 0644);
                 FileModes.set(p.getParent(), 0755);
             }
+            if (cache != null) {
+                ChunkCache.prune(cache);
+            }
             return List.copyOf(compiled);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -192,7 +222,66 @@ public final class BytecodeCompiler {
         }
     }
 
-    private List<String> compileChunk(Path root, String prefix, String sep, List<String> chunk) throws IOException, InterruptedException {
+    /** The .pyc files a chunk gave (bundle-relative) and its warnings. */
+    private record ChunkResult(List<String> pycs, List<String> warnings) {}
+
+    /** One chunk, from the cache when it holds it; its warnings reported either way. */
+    private List<String> chunk(Path root, String prefix, String sep, List<String> chunk) throws IOException, InterruptedException {
+        String key = cache == null ? null : chunkKey(root, prefix, sep, chunk);
+        ChunkResult result = key == null ? null : ChunkCache.read(cache, key, root);
+        if (result == null) {
+            result = compileChunk(root, prefix, sep, chunk);
+            if (key != null) {
+                ChunkCache.write(cache, key, root, result.pycs(), result.warnings());
+            }
+        }
+        for (String w : result.warnings()) {
+            progress.warn("bytecode: " + w);
+        }
+        return result.pycs();
+    }
+
+    /** SHA-256 of everything the chunk's .pyc bytes depend on (see {@link #withCache}). */
+    private String chunkKey(Path root, String prefix, String sep, List<String> chunk) throws IOException {
+        MessageDigest key = io.packyard.python.index.Hashes.digest("sha256");
+        java.util.function.Consumer<String> add = text -> key.update((text + "\n").getBytes(StandardCharsets.UTF_8));
+        add.accept(ChunkCache.MAGIC);
+        add.accept(SCRIPT);
+        add.accept(pythonXY + "\0" + interpreterIdentity() + "\0" + prefix + "\0" + sep + "\0" + sourceDateEpoch);
+        for (String rel : chunk) {
+            add.accept(rel + "\0" + io.packyard.python.index.Hashes.sha256(Files.readAllBytes(root.resolve(rel))));
+        }
+        return HexFormat.of().formatHex(key.digest());
+    }
+
+    /** SHA-256 of the interpreter's executable and of the libpython files beside it or in ../lib. */
+    private String interpreterIdentity() throws IOException {
+        String id = interpreterIdentity;
+        if (id == null) {
+            MessageDigest d = io.packyard.python.index.Hashes.digest("sha256");
+            Path exe = python.toRealPath();
+            d.update(Files.readAllBytes(exe));
+            TreeSet<Path> libs = new TreeSet<>();
+            for (Path dir : new Path[] {exe.getParent(), exe.getParent().resolveSibling("lib")}) {
+                if (Files.isDirectory(dir)) {
+                    try (var list = Files.newDirectoryStream(dir, "libpython*")) {
+                        list.forEach(libs::add);
+                    }
+                }
+            }
+            for (Path lib : libs) {
+                if (Files.isRegularFile(lib)) {
+                    d.update((lib.getFileName() + "\0").getBytes(StandardCharsets.UTF_8));
+                    d.update(Files.readAllBytes(lib));
+                }
+            }
+            id = HexFormat.of().formatHex(d.digest());
+            interpreterIdentity = id;
+        }
+        return id;
+    }
+
+    private ChunkResult compileChunk(Path root, String prefix, String sep, List<String> chunk) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(python.toString(), "-S", "-s", "-c", SCRIPT, pythonXY, root.toString(), prefix, sep);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("PYTHON"));
@@ -219,9 +308,10 @@ public final class BytecodeCompiler {
         String err = new String(stderr.join(), StandardCharsets.UTF_8);
         byte[] out = stdout.join();
         List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         for (String line : err.split("\n")) {
             if (line.startsWith("warning: ")) {
-                progress.warn("bytecode: " + line.substring("warning: ".length()));
+                warnings.add(line.substring("warning: ".length()));
             } else if (!line.isBlank()) {
                 errors.add(line.startsWith("error: ") ? line.substring("error: ".length()) : line);
             }
@@ -236,7 +326,7 @@ public final class BytecodeCompiler {
                 pycs.add(s);
             }
         }
-        return pycs;
+        return new ChunkResult(pycs, warnings);
     }
 
     /** Reads a stream to its end on a thread of its own. */
@@ -359,5 +449,128 @@ public final class BytecodeCompiler {
             }
         }
         return List.copyOf(deleted);
+    }
+
+    /**
+     * The chunk cache's files: {@code <dir>/<key>.chunk} holds a magic line, the chunk's .pyc
+     * files (path and bytes) and its warnings, and ends with a SHA-256 of all that; written to a
+     * temporary name and renamed, so a reader sees a whole entry or none, and one that does not
+     * check out is ignored.
+     */
+    private static final class ChunkCache {
+        static final String MAGIC = "packyard bytecode chunk v1";
+
+        static ChunkResult read(Path dir, String key, Path root) {
+            Path file = dir.resolve(key + ".chunk");
+            byte[] all;
+            try {
+                all = Files.readAllBytes(file);
+            } catch (IOException e) {
+                return null; // not cached (or unreadable: compiled again)
+            }
+            if (all.length < 32) {
+                return null;
+            }
+            MessageDigest d = io.packyard.python.index.Hashes.digest("sha256");
+            d.update(all, 0, all.length - 32);
+            if (!java.util.Arrays.equals(d.digest(), java.util.Arrays.copyOfRange(all, all.length - 32, all.length))) {
+                return null;
+            }
+            try (var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 32))) {
+                if (!in.readUTF().equals(MAGIC)) {
+                    return null;
+                }
+                int n = in.readInt();
+                List<String> pycs = new ArrayList<>(n);
+                List<byte[]> bytes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String rel = in.readUTF();
+                    InstallScheme.checkRelative("cached bytecode", rel);
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    pycs.add(rel);
+                    bytes.add(b);
+                }
+                int w = in.readInt();
+                List<String> warnings = new ArrayList<>(w);
+                for (int i = 0; i < w; i++) {
+                    warnings.add(in.readUTF());
+                }
+                for (int i = 0; i < n; i++) {
+                    Path target = root.resolve(pycs.get(i));
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, bytes.get(i));
+                }
+                touch(file);
+                return new ChunkResult(pycs, warnings);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** Entries no build has used for this long are deleted ({@link #prune}). */
+        static final java.time.Duration UNUSED = java.time.Duration.ofDays(30);
+
+        /** Marks an entry used now (the modification time is the last use). */
+        private static void touch(Path file) {
+            try {
+                Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            } catch (IOException e) {
+                // read-only cache: the entry may be pruned earlier than it should
+            }
+        }
+
+        /** Deletes the entries unused for {@link #UNUSED}, so the cache does not grow without end. */
+        static void prune(Path dir) {
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            java.time.Instant before = java.time.Instant.now().minus(UNUSED);
+            try (var list = Files.newDirectoryStream(dir, "*.chunk")) {
+                for (Path f : list) {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // another build pruning at the same time, or a read-only cache
+            }
+        }
+
+        static void write(Path dir, String key, Path root, List<String> pycs, List<String> warnings) {
+            try {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                try (var out = new java.io.DataOutputStream(buf)) {
+                    out.writeUTF(MAGIC);
+                    out.writeInt(pycs.size());
+                    for (String rel : pycs) {
+                        byte[] b = Files.readAllBytes(root.resolve(rel));
+                        out.writeUTF(rel);
+                        out.writeInt(b.length);
+                        out.write(b);
+                    }
+                    out.writeInt(warnings.size());
+                    for (String w : warnings) {
+                        out.writeUTF(w);
+                    }
+                }
+                byte[] body = buf.toByteArray();
+                MessageDigest d = io.packyard.python.index.Hashes.digest("sha256");
+                Files.createDirectories(dir);
+                Path tmp = Files.createTempFile(dir, ".chunk-", ".tmp");
+                try {
+                    try (OutputStream o = Files.newOutputStream(tmp)) {
+                        o.write(body);
+                        o.write(d.digest(body));
+                    }
+                    Files.move(tmp, dir.resolve(key + ".chunk"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException | RuntimeException e) {
+                // a cache that cannot be written only costs the next build the compilation
+            }
+        }
     }
 }

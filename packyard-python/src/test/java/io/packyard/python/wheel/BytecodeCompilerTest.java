@@ -67,6 +67,69 @@ class BytecodeCompilerTest {
     }
 
     @Test
+    void aCachedChunkGivesTheSameBytesWithoutRunningPythonAndAChangedFileIsCompiledAgain() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON312));
+        // a wrapper that counts the interpreter's runs (one per chunk of up to CHUNK files)
+        Path runs = tmp.resolve("runs.log");
+        Path wrapper = Files.createDirectories(tmp.resolve("py/bin")).resolve("python3.12");
+        Files.writeString(wrapper, "#!/bin/sh\necho run >> '" + runs + "'\nexec '" + PYTHON312 + "' \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        Path cache = tmp.resolve("cache");
+        BytecodeCompiler compiler = new BytecodeCompiler(wrapper, "3.12", 1700000000L, progress).withCache(cache);
+
+        Path one = tmp.resolve("one");
+        sources(one);
+        List<String> pycs = compiler.compile(one, PREFIX, List.of(SITE));
+        assertThat(Files.readAllLines(runs)).hasSize(1);
+        assertThat(warnings).hasSize(1);
+        try (Stream<Path> entries = Files.list(cache)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".chunk");
+        }
+
+        // the same sources in another stage: from the cache, the same bytes and the same warning
+        Path two = tmp.resolve("two");
+        sources(two);
+        assertThat(compiler.compile(two, PREFIX, List.of(SITE))).isEqualTo(pycs);
+        assertThat(Files.readAllLines(runs)).hasSize(1);
+        assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("py2only.py: SyntaxError"));
+        Map<String, byte[]> first = read(one, pycs);
+        Map<String, byte[]> second = read(two, pycs);
+        for (String p : pycs) {
+            assertThat(second.get(p)).as(p).isEqualTo(first.get(p));
+        }
+
+        // another install prefix, or one changed source: compiled again
+        Path three = tmp.resolve("three");
+        sources(three);
+        compiler.compile(three, "/opt/other", List.of(SITE));
+        assertThat(Files.readAllLines(runs)).hasSize(2);
+        Path four = tmp.resolve("four");
+        sources(four);
+        Files.writeString(four.resolve(SITE + "/notes/sub/mod.py"), "CHANGED = True\n");
+        compiler.compile(four, PREFIX, List.of(SITE));
+        assertThat(Files.readAllLines(runs)).hasSize(3);
+        String mod = SITE + "/notes/sub/__pycache__/mod.cpython-312.pyc";
+        assertThat(Files.readAllBytes(four.resolve(mod))).isNotEqualTo(first.get(mod));
+
+        // a damaged entry is not used: compiled again, right
+        try (Stream<Path> entries = Files.list(cache)) {
+            for (Path e : entries.toList()) {
+                byte[] b = Files.readAllBytes(e);
+                b[b.length / 2] ^= 1;
+                Files.write(e, b);
+            }
+        }
+        Path five = tmp.resolve("five");
+        sources(five);
+        compiler.compile(five, PREFIX, List.of(SITE));
+        assertThat(Files.readAllLines(runs)).hasSize(4);
+        Map<String, byte[]> fifth = read(five, pycs);
+        for (String p : pycs) {
+            assertThat(fifth.get(p)).as(p).isEqualTo(first.get(p));
+        }
+    }
+
+    @Test
     void skippedDirectoriesAreNeitherCompiledNorCleared() throws Exception {
         assumeTrue(Files.isExecutable(PYTHON312));
         Path stage = tmp.resolve("stage");
