@@ -18,6 +18,13 @@
 #   DHV=0             skip dh-virtualenv
 #   DHV_PYTHON=PATH   interpreter of dh-virtualenv's venv (default Debian's /usr/bin/python3.11)
 #   TARGET_FLOOR=1.3  the target for packyard/floor
+#   COLD=0            skip the cold contender: packyard build with an empty cache directory
+#                     every run (no cached bytecode, no cached dpkg-shlibdeps result)
+#
+# Packyard's caches: the timed "packyard build" runs use a cache directory of the benchmark's
+# own ($BENCH_OUT/packyard-cache, emptied when the benchmark starts and filled by the untimed
+# warm-up build), as a developer's or CI machine rebuilding the app has; the "cold cache"
+# contender gets a new empty one each run, as a first build on a new machine.
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +40,17 @@ contender packyard "packyard build --format deb"
 contender floor "dpkg-deb --build (floor)"
 contender floor_t1 "dpkg-deb --build, 1 thread"
 contender dhv "dh-virtualenv"
+contender cold "packyard build, cold cache"
+COLD=${COLD:-1}
+case $COLD in 0 | 1) ;; *) die "COLD must be 0 or 1, not '$COLD'" ;; esac
+# Packyard's cache directory (see above); the ./packyard launcher's own build is not affected
+export PACKYARD_CACHE_DIR=$OUT/packyard-cache
+rm -rf "$PACKYARD_CACHE_DIR"
+# cold_build OUTDIR PROJECT: packyard_build_deb with a new, empty cache directory
+cold_build() {
+    rm -rf "$OUT/packyard-cache-cold"
+    PACKYARD_CACHE_DIR=$OUT/packyard-cache-cold packyard_build_deb "$@"
+}
 
 need dpkg-deb "dpkg"
 need ar "binutils"
@@ -208,7 +226,16 @@ for ((i = 1; i <= RUNS; i++)); do
         timed dhv "$i" dhv_build
         sync
     fi
+    if [ "$COLD" = 1 ]; then
+        timed cold "$i" cold_build "$WORK/packyard-cold" "$PROJECT"
+        sync
+    fi
 done
+if [ "$COLD" = 1 ]; then
+    cmp -s "$(the_deb "$WORK/packyard")" "$(the_deb "$WORK/packyard-cold")" \
+        || die "the cold-cache build's .deb differs from the warm one's"
+    say "the cold-cache and warm-cache builds gave byte-identical .deb files"
+fi
 
 # ---- outputs ------------------------------------------------------------------------------
 
@@ -235,6 +262,7 @@ summary_row packyard
 summary_row floor
 [ "$FLOOR_SINGLE" = 1 ] && summary_row floor_t1
 if [ -z "$dhv_skip" ]; then summary_row dhv; else say "  dh-virtualenv: skipped: $dhv_skip"; fi
+[ "$COLD" = 1 ] && summary_row cold
 
 p=$(median packyard)
 r_floor=$(ratio "$p" "$(median floor)")
@@ -248,6 +276,11 @@ fi
 if [ -z "$dhv_skip" ]; then
     say "  packyard / dh-virtualenv    = $(ratio "$p" "$(median dhv)")x   (below 1 = Packyard is faster)"
     say "      per run: $(run_ratios packyard dhv)"
+fi
+if [ "$COLD" = 1 ]; then
+    r_cold=$(ratio "$(median cold)" "$(median floor)")
+    say "  packyard, cold cache / floor = ${r_cold}x   (first build on a machine; target <= ${TARGET_FLOOR}x: $(verdict "$r_cold" "<=" "$TARGET_FLOOR"))"
+    say "      per run: $(run_ratios cold floor)"
 fi
 say "  cpu time (user+sys), informational: packyard / floor = $(ratio "$(median_cpu packyard)" "$(median_cpu floor)")x$(
     [ -z "$dhv_skip" ] && printf ', packyard / dh-virtualenv = %sx' "$(ratio "$(median_cpu packyard)" "$(median_cpu dhv)")")"
