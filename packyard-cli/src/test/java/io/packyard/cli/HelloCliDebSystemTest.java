@@ -49,6 +49,12 @@ class HelloCliDebSystemTest {
         // host interpreter's dependency on libtk/libtcl (and through them on X11)
         assertThat(files).doesNotContain("/tkinter/", "_tkinter", "turtle", "/lib2to3/", "bin/2to3")
                 .contains("/python3.11/json/__init__.py", "/python3.11/lib-dynload/_ssl.");
+        // bytecode of the standard library (compiled while the wheels were installed) and of
+        // the application; none of the parts left out
+        assertThat(files).contains("/python3.11/__pycache__/os.cpython-311.pyc",
+                "/python3.11/json/__pycache__/__init__.cpython-311.pyc",
+                "/python3.11/site-packages/hello_cli/__pycache__/__init__.cpython-311.pyc")
+                .doesNotContain("__pycache__/turtle.", "tkinter/__pycache__");
         assertThat(control).contains("Depends: ").contains("libc6 (>= ").doesNotContain("libtk", "libtcl");
     }
 

@@ -125,6 +125,8 @@ public final class BuildPipeline {
         private final Progress progress;
         /** The standard library's bytecode, compiled while the application is staged (null until started). */
         private CompletableFuture<List<String>> stdlibBytecode;
+        /** Its warnings, reported when it is awaited. */
+        private final List<String> stdlibWarnings = new ArrayList<>();
 
         Run(BuildRequest request, Project project, Target target, long epoch, Path work, Progress progress) {
             this.request = request;
@@ -290,7 +292,7 @@ public final class BuildPipeline {
             List<String> std = List.of(interpreter.stdlibDir());
             List<String> site = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, std, site);
-            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsOnly(progress))
+            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsInto(stdlibWarnings))
                     .withCache(BYTECODE_CACHE.get());
             progress.step("Compiling the standard library's bytecode while the application is staged");
             stdlibBytecode = new CompletableFuture<>();
@@ -312,6 +314,12 @@ public final class BuildPipeline {
                 io.packyard.python.util.Futures.await(stdlibBytecode, "compiling the standard library");
             } catch (IOException e) {
                 throw PackyardException.build("bytecode compilation: " + e.getMessage(), e);
+            } finally {
+                // reported here, on the build's thread, not amid the wheel installs' progress
+                synchronized (stdlibWarnings) {
+                    stdlibWarnings.forEach(progress::warn);
+                    stdlibWarnings.clear();
+                }
             }
         }
 
@@ -328,7 +336,8 @@ public final class BuildPipeline {
             }
         }
 
-        private static Progress warningsOnly(Progress progress) {
+        /** A progress that keeps only the warnings, in {@code into}. */
+        private static Progress warningsInto(List<String> into) {
             return new Progress() {
                 @Override
                 public void step(String message) {}
@@ -338,7 +347,9 @@ public final class BuildPipeline {
 
                 @Override
                 public void warn(String message) {
-                    progress.warn(message);
+                    synchronized (into) {
+                        into.add(message);
+                    }
                 }
             };
         }
