@@ -277,7 +277,6 @@ public final class BuildPipeline {
             return new BuildResult(metadata, outputs, installed, pushed);
         }
 
-        /** Pushes the OCI image to a registry; returns {@code reference@digest}. */
         /**
          * Starts compiling a bundled interpreter's standard library (its site-packages left out)
          * on other threads: on two CPUs that fills the one the project's PEP 517 build and the
@@ -292,7 +291,12 @@ public final class BuildPipeline {
             List<String> std = List.of(interpreter.stdlibDir());
             List<String> site = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, std, site);
-            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, warningsInto(stdlibWarnings))
+            BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch,
+                    Progress.warningsTo(w -> {
+                        synchronized (stdlibWarnings) {
+                            stdlibWarnings.add(w);
+                        }
+                    }))
                     .withCache(BYTECODE_CACHE.get());
             progress.step("Compiling the standard library's bytecode while the application is staged");
             stdlibBytecode = new CompletableFuture<>();
@@ -336,24 +340,7 @@ public final class BuildPipeline {
             }
         }
 
-        /** A progress that keeps only the warnings, in {@code into}. */
-        private static Progress warningsInto(List<String> into) {
-            return new Progress() {
-                @Override
-                public void step(String message) {}
-
-                @Override
-                public void advance(long done, long total) {}
-
-                @Override
-                public void warn(String message) {
-                    synchronized (into) {
-                        into.add(message);
-                    }
-                }
-            };
-        }
-
+        /** Pushes the OCI image to a registry; returns {@code reference@digest}. */
         private String push(Bundle bundle, String reference) {
             io.packyard.formats.oci.OciFormat oci = request.formats().stream()
                     .filter(io.packyard.formats.oci.OciFormat.class::isInstance)

@@ -17,6 +17,22 @@ public interface Progress {
         step("warning: " + message);
     }
 
+    /** A progress that passes only the warnings on, to {@code warnings}: for work whose steps nobody watches. */
+    static Progress warningsTo(java.util.function.Consumer<String> warnings) {
+        return new Progress() {
+            @Override
+            public void step(String message) {}
+
+            @Override
+            public void advance(long done, long total) {}
+
+            @Override
+            public void warn(String message) {
+                warnings.accept(message);
+            }
+        };
+    }
+
     Progress NONE = new Progress() {
         @Override
         public void step(String message) {}

@@ -30,18 +30,7 @@ class BytecodeCompilerTest {
     Path tmp;
 
     final List<String> warnings = new ArrayList<>();
-    final Progress progress = new Progress() {
-        @Override
-        public void step(String message) {}
-
-        @Override
-        public void advance(long done, long total) {}
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
-    };
+    final Progress progress = Progress.warningsTo(warnings::add);
 
     private static void sources(Path root) throws IOException {
         Path pkg = Files.createDirectories(root.resolve(SITE + "/notes/sub"));
