@@ -108,8 +108,9 @@ public final class BuildPipeline {
     }
 
     /** Where compiled bytecode is cached between builds ({@link BytecodeCompiler#withCache}). */
-    private static final java.util.function.Supplier<Path> BYTECODE_CACHE =
-            () -> io.packyard.python.util.CacheDir.root().resolve("bytecode");
+    private static Path bytecodeCache() {
+        return io.packyard.python.util.CacheDir.root().resolve("bytecode");
+    }
 
     /** Packages being written under temporary names, deleted if the JVM is stopped meanwhile. */
     private static final java.util.Set<Path> CLEANUP = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -126,7 +127,7 @@ public final class BuildPipeline {
         /** The standard library's bytecode, compiled while the application is staged (null until started). */
         private CompletableFuture<List<String>> stdlibBytecode;
         /** Its warnings, reported when it is awaited. */
-        private final List<String> stdlibWarnings = new ArrayList<>();
+        private final List<String> stdlibWarnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Run(BuildRequest request, Project project, Target target, long epoch, Path work, Progress progress) {
             this.request = request;
@@ -239,7 +240,7 @@ public final class BuildPipeline {
             List<String> appDirs = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, appDirs);
             List<String> pycs = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch, progress)
-                    .withCache(BYTECODE_CACHE.get()).compile(stage, prefix, appDirs);
+                    .withCache(bytecodeCache()).compile(stage, prefix, appDirs);
             for (InstalledDistribution d : dists) {
                 d.writeRecord(stage, d.bytecodeOf(pycs));
             }
@@ -292,12 +293,8 @@ public final class BuildPipeline {
             List<String> site = List.of(scheme.purelib());
             BytecodeCompiler.deletePycache(stage, std, site);
             BytecodeCompiler compiler = new BytecodeCompiler(hostPython, interpreter.pythonXY(), epoch,
-                    Progress.warningsTo(w -> {
-                        synchronized (stdlibWarnings) {
-                            stdlibWarnings.add(w);
-                        }
-                    }))
-                    .withCache(BYTECODE_CACHE.get());
+                    Progress.warningsTo(stdlibWarnings::add))
+                    .withCache(bytecodeCache());
             progress.step("Compiling the standard library's bytecode while the application is staged");
             stdlibBytecode = new CompletableFuture<>();
             Thread.ofPlatform().name("packyard-stdlib-bytecode").daemon().start(() -> {

@@ -106,18 +106,7 @@ class InstallTreeTest {
         assertThat(PackageText.description(bare))
                 .isEqualTo("Notes 2.0 by Acme, installed under /opt/acme/notes with its own Python 3.12 runtime.");
         List<String> warnings = new ArrayList<>();
-        Progress p = new Progress() {
-            @Override
-            public void step(String message) {}
-
-            @Override
-            public void advance(long done, long total) {}
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        };
+        Progress p = Progress.warningsTo(warnings::add);
         PackageText.warnAboutMaintainer(bare, p);
         PackageText.warnAboutMaintainer(m, p);
         assertThat(warnings).singleElement().asString().contains("Acme <packages@localhost>");

@@ -42,7 +42,7 @@ class AuthenticodeSignerConfigTest {
     @Test
     void loadsTheKeyAndCertificateAndWarnsWithoutATimestampServer() {
         List<String> warnings = new ArrayList<>();
-        AuthenticodeSigner s = AuthenticodeSigner.from(good.settings(), new Recorder(warnings));
+        AuthenticodeSigner s = AuthenticodeSigner.from(good.settings(), io.packyard.python.util.Progress.warningsTo(warnings::add));
         assertThat(s.certificate()).isEqualTo(good.certificate());
         assertThat(s.timestampUrl()).isEmpty();
         assertThat(warnings).singleElement().asString()
@@ -203,19 +203,5 @@ class AuthenticodeSignerConfigTest {
 
     private static SignSettings settings(Path pfx, Path pw) {
         return new SignSettings(pfx, pw, Optional.empty(), WHERE);
-    }
-
-    /** Records warnings. */
-    private record Recorder(List<String> warnings) implements io.packyard.python.util.Progress {
-        @Override
-        public void step(String message) {}
-
-        @Override
-        public void advance(long done, long total) {}
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
     }
 }

@@ -408,18 +408,7 @@ public final class UploadValidator {
 
             // Structure, RECORD syntax and coverage: the wheel reader Packyard installs with.
             List<String> warnings = new ArrayList<>();
-            Progress collect = new Progress() {
-                @Override
-                public void step(String message) {}
-
-                @Override
-                public void advance(long done, long total) {}
-
-                @Override
-                public void warn(String message) {
-                    warnings.add(message);
-                }
-            };
+            Progress collect = Progress.warningsTo(warnings::add);
             try (WheelArchive archive = WheelArchive.open(file, filename, collect)) {
                 if (!archive.distInfoDir().equals(distInfo)) {
                     throw invalidFile(filename, "the .dist-info directory must be " + distInfo + ", not "

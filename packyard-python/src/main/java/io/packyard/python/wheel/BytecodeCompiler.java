@@ -249,7 +249,7 @@ public final class BytecodeCompiler {
         add.accept(SCRIPT);
         add.accept(pythonXY + "\0" + interpreterIdentity() + "\0" + prefix + "\0" + sep + "\0" + sourceDateEpoch);
         for (String rel : chunk) {
-            add.accept(rel + "\0" + io.packyard.python.index.Hashes.sha256(Files.readAllBytes(root.resolve(rel))));
+            add.accept(rel + "\0" + io.packyard.python.index.Hashes.sha256(root.resolve(rel)));
         }
         return HexFormat.of().formatHex(key.digest());
     }

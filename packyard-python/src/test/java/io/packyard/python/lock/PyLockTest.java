@@ -189,18 +189,7 @@ class PyLockTest {
         assertThatThrownBy(() -> read("lock-version = \"2.0\"\ncreated-by = \"x\"\npackages = []\n"))
                 .hasMessage("pylock.toml:1: lock-version 2.0 is not supported (Packyard reads 1.x)");
         List<String> warnings = new ArrayList<>();
-        Progress p = new Progress() {
-            @Override
-            public void step(String message) {}
-
-            @Override
-            public void advance(long done, long total) {}
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        };
+        Progress p = Progress.warningsTo(warnings::add);
         Path f = tmp.resolve("pylock.toml");
         Files.writeString(f, "lock-version = \"1.1\"\ncreated-by = \"x\"\npackages = []\n");
         assertThat(PyLock.read(f, p).packages()).isEmpty();

@@ -145,18 +145,7 @@ class ResolverTest {
         index.add(WheelFixtures.wheel("foo", "2.0"));
         index.yank(WheelFixtures.wheel("foo", "2.0").filename(), "security issue");
         List<String> warnings = new ArrayList<>();
-        Progress p = new Progress() {
-            @Override
-            public void step(String message) {}
-
-            @Override
-            public void advance(long done, long total) {}
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        };
+        Progress p = Progress.warningsTo(warnings::add);
         assertThat(pins(resolve("foo"))).isEqualTo("foo==1.0");
         assertThat(pins(resolve("foo>=1"))).isEqualTo("foo==1.0");
         assertThat(pins(resolver(LINUX, LINUX_TAGS).progress(p).build().resolve(reqs("foo==2.0"))))

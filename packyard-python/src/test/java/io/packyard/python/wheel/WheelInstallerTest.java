@@ -23,18 +23,7 @@ class WheelInstallerTest {
     Path tmp;
 
     private final List<String> warnings = new ArrayList<>();
-    private final Progress progress = new Progress() {
-        @Override
-        public void step(String message) {}
-
-        @Override
-        public void advance(long done, long total) {}
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
-    };
+    private final Progress progress = Progress.warningsTo(warnings::add);
 
     private Path root() {
         return tmp.resolve("bundle");

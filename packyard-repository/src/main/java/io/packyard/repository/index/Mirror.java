@@ -116,18 +116,7 @@ public final class Mirror {
     private Optional<MirrorDao.PageState> refresh(IndexConfig mirror, String project, Optional<MirrorDao.PageState> stale) {
         URI upstream = mirror.upstream().orElseThrow();
         List<String> warnings = new ArrayList<>();
-        Progress capture = new Progress() {
-            @Override
-            public void step(String message) {}
-
-            @Override
-            public void advance(long done, long total) {}
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-        };
+        Progress capture = Progress.warningsTo(warnings::add);
         Instant now = clock.instant();
         List<DistributionFile> listed;
         String failure = null;
